@@ -1,0 +1,53 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig, type DefaultTheme } from 'vitepress';
+
+interface PackageEntry {
+  dir: string;
+  name: string;
+  pages: string[];
+  api: string;
+}
+
+const dataFile = join(import.meta.dirname, 'data', 'packages.json');
+const packages: PackageEntry[] = existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as PackageEntry[]) : [];
+
+const packageSidebar: DefaultTheme.SidebarItem[] = packages.map((p) => ({
+  text: p.name,
+  collapsed: true,
+  items: [
+    { text: 'Overview', link: `/packages/${p.dir}/` },
+    ...(p.pages.includes('benchmarks') ? [{ text: 'Benchmarks', link: `/packages/${p.dir}/benchmarks` }] : []),
+    ...(p.pages.includes('changelog') ? [{ text: 'Changelog', link: `/packages/${p.dir}/changelog` }] : []),
+    { text: 'API', link: p.api, target: '_self' },
+  ],
+}));
+
+export default defineConfig({
+  title: '@prep',
+  description: 'Small, reusable ML packages for TensorFlow.js, one concept each, with live demos',
+  lang: 'en-US',
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
+  cleanUrls: false,
+  lastUpdated: false,
+  // The API pages are typedoc's own HTML under /api/, copied from public/; VitePress does not know them.
+  ignoreDeadLinks: [/^\/api\//],
+  themeConfig: {
+    nav: [
+      { text: 'Guide', link: '/guide/backends' },
+      { text: 'Packages', link: packages[0] ? `/packages/${packages[0].dir}/` : '/' },
+      { text: 'API', link: '/api/index.html', target: '_self' },
+    ],
+    sidebar: [
+      { text: 'Guide', items: [{ text: 'Backends, wasm files and gradients', link: '/guide/backends' }] },
+      { text: 'Packages', items: packageSidebar },
+    ],
+    search: { provider: 'local' },
+    outline: [2, 3],
+  },
+  vite: {
+    // tfjs is large; it loads only on pages with demos, in the browser.
+    build: { chunkSizeWarningLimit: 4096 },
+    ssr: { noExternal: [] },
+  },
+});

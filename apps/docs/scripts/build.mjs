@@ -1,0 +1,78 @@
+// Builds the docs site: typedoc API → public/api, package pages from each README, the tfjs wasm
+// binaries → public/tfjs-wasm (served from the site itself, no CDN), then `vitepress build`.
+// `--prepare-only` stops before the VitePress build (for `vitepress dev`).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(dirname(fileURLToPath(import.meta.url)));
+const repo = join(here, '..', '..');
+const require = createRequire(import.meta.url);
+const bin = (name) => join(here, 'node_modules', '.bin', name);
+const started = performance.now();
+const step = (label) => console.log(`[docs] ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+
+// 1. Publishable packages, in a stable order, with their READMEs.
+const packages = readdirSync(join(repo, 'packages'))
+  .map((dir) => ({ dir, manifest: join(repo, 'packages', dir, 'package.json') }))
+  .filter(({ manifest }) => existsSync(manifest))
+  .map(({ dir, manifest }) => ({ dir, pkg: JSON.parse(readFileSync(manifest, 'utf8')) }))
+  .filter(({ pkg }) => !pkg.private)
+  .sort((a, b) => a.dir.localeCompare(b.dir));
+
+// 2. Package pages: README → packages/<dir>/index.md, BENCHMARKS.md and CHANGELOG.md beside it.
+const pagesDir = join(here, 'packages');
+rmSync(pagesDir, { recursive: true, force: true });
+const rewriteLinks = (markdown) =>
+  markdown
+    .replace(/\]\(\.?\/?BENCHMARKS\.md\)/g, '](./benchmarks.md)')
+    .replace(/\]\(\.?\/?CHANGELOG\.md\)/g, '](./changelog.md)')
+    .replace(/\]\(\.?\/?README\.md\)/g, '](./index.md)');
+const index = [];
+for (const { dir, pkg } of packages) {
+  const out = join(pagesDir, dir);
+  mkdirSync(out, { recursive: true });
+  const files = { 'README.md': 'index.md', 'BENCHMARKS.md': 'benchmarks.md', 'CHANGELOG.md': 'changelog.md' };
+  const present = [];
+  for (const [source, target] of Object.entries(files)) {
+    const path = join(repo, 'packages', dir, source);
+    if (!existsSync(path)) continue;
+    present.push(target.replace('.md', ''));
+    writeFileSync(join(out, target), rewriteLinks(readFileSync(path, 'utf8')));
+  }
+  index.push({
+    dir,
+    name: pkg.name,
+    version: pkg.version,
+    description: pkg.description ?? '',
+    question: pkg.prep?.question ?? '',
+    status: pkg.prep?.status ?? 'in progress',
+    pages: present,
+    api: `/api/modules/${pkg.name.replace('@', '_').replace('/', '_')}.html`,
+  });
+}
+mkdirSync(join(here, '.vitepress', 'data'), { recursive: true });
+writeFileSync(join(here, '.vitepress', 'data', 'packages.json'), JSON.stringify(index, null, 2) + '\n');
+step(`${index.length} package pages written`);
+
+// 3. The wasm backend's binaries, served by the site itself (see guide/backends.md).
+const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+const wasmOut = join(here, 'public', 'tfjs-wasm');
+mkdirSync(wasmOut, { recursive: true });
+for (const file of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDist, file), join(wasmOut, file));
+step('wasm binaries copied to public/tfjs-wasm');
+
+if (process.argv.includes('--prepare-only')) {
+  execFileSync(bin('typedoc'), [], { cwd: here, stdio: 'inherit' });
+  process.exit(0);
+}
+
+// 4. typedoc: one API site for every package (entryPointStrategy: packages).
+execFileSync(bin('typedoc'), [], { cwd: here, stdio: 'inherit' });
+step('typedoc API written to public/api');
+
+// 5. VitePress.
+execFileSync(bin('vitepress'), ['build'], { cwd: here, stdio: 'inherit' });
+step('site built in .vitepress/dist');
