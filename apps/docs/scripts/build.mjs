@@ -1,6 +1,7 @@
 // Builds the docs site: typedoc API → public/api, package pages from each README, the tfjs wasm
 // binaries → public/tfjs-wasm (served from the site itself, no CDN), then `vitepress build`.
-// `--prepare-only` stops before the VitePress build (for `vitepress dev`).
+// `--prepare-only` stops before the VitePress build (for `vitepress dev`); `--data-only` writes only the
+// package pages and their index (what type-checking the theme needs).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -56,6 +57,7 @@ for (const { dir, pkg } of packages) {
 mkdirSync(join(here, '.vitepress', 'data'), { recursive: true });
 writeFileSync(join(here, '.vitepress', 'data', 'packages.json'), JSON.stringify(index, null, 2) + '\n');
 step(`${index.length} package pages written`);
+if (process.argv.includes('--data-only')) process.exit(0);
 
 // 3. The wasm backend's binaries, served by the site itself (see guide/backends.md).
 const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');

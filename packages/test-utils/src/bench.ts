@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** Median wall time of `fn` in milliseconds over `repeats` runs after `warmup` runs. */
 export async function timeMs(fn: () => unknown, { repeats = 5, warmup = 1 } = {}): Promise<number> {
@@ -32,4 +32,36 @@ export function machineLine(): string {
 export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A section of BENCHMARKS.md: a heading, a sentence on what is measured, a table. */
+export interface BenchSection {
+  heading: string;
+  description?: string;
+  table: string;
+}
+
+/**
+ * Rewrites `path` (a package's BENCHMARKS.md) with the date, machine, backend and command, then the
+ * sections. Benchmarks report ratios against baselines measured in the same run.
+ */
+export function writeBenchmarks(path: string, options: { title: string; command: string; backend: string; intro?: string; sections: BenchSection[] }): void {
+  const date = new Date().toISOString().slice(0, 10);
+  const lines = [
+    `# ${options.title}`,
+    '',
+    options.intro ?? '',
+    '',
+    `- Date: ${date}`,
+    `- Machine: ${machineLine()}`,
+    `- Backend: ${options.backend}`,
+    `- Command: \`${options.command}\``,
+    '',
+  ];
+  for (const section of options.sections) {
+    lines.push(`## ${section.heading}`, '');
+    if (section.description) lines.push(section.description, '');
+    lines.push(section.table, '');
+  }
+  writeFileSync(path, lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n'));
 }

@@ -153,6 +153,48 @@ export async function expectMatchesCpu(
   }
 }
 
+/** What {@link profileTensors} measured while `fn` ran. */
+export interface TensorProfile {
+  /** Peak bytes of live tensors during `fn`, above what was live before (tf.profile's peakBytes). */
+  peakBytes: number;
+  /** Bytes still allocated by `fn` when it returned (its outputs, unless it disposed them). */
+  newBytes: number;
+  /** Number of elements of the largest tensor any kernel produced. */
+  largestOutputElements: number;
+  /** Shape of that tensor. */
+  largestOutputShape: number[];
+  /** Number of kernels that ran. */
+  kernelCount: number;
+}
+
+/**
+ * Profiles `fn` (forward, or a whole `tf.grad` call) with `tf.profile`: peak memory and the largest tensor
+ * any kernel produced. Use it to prove an op never materialises an n×n matrix. The result of `fn` is
+ * disposed.
+ */
+export async function profileTensors(fn: () => tf.TensorContainer): Promise<TensorProfile> {
+  let largest = 0;
+  let largestShape: number[] = [];
+  const info = await tf.profile(() => fn());
+  for (const kernel of info.kernels) {
+    for (const shape of kernel.outputShapes) {
+      const elements = shape.reduce((a, b) => a * b, 1);
+      if (elements > largest) {
+        largest = elements;
+        largestShape = shape;
+      }
+    }
+  }
+  tf.dispose(info.result);
+  return {
+    peakBytes: info.peakBytes,
+    newBytes: info.newBytes,
+    largestOutputElements: largest,
+    largestOutputShape: largestShape,
+    kernelCount: info.kernels.length,
+  };
+}
+
 /** Live-tensor count, for `expectBadInputs({ liveCount })`. */
 export function numTensors(): number {
   return tf.memory().numTensors;
