@@ -44,6 +44,14 @@ export async function useBackend(name: BackendName): Promise<void> {
   if (name === 'webgl') {
     // Compare against float32 results: SwiftShader supports float textures, insist on them.
     expect(tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'), 'webgl must render float32').toBe(true);
+    // By default webgl runs ops on small tensors with the cpu kernels; tests must exercise the shaders.
+    tf.env().set('WEBGL_CPU_FORWARD', false);
+    // Shapes as uniforms: one compiled program per op instead of one per op and shape (SwiftShader compiles slowly).
+    tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  }
+  if (name === 'webgpu') {
+    // Same for webgpu: no hand-off of small tensors to the cpu kernels.
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
   }
 }
 
