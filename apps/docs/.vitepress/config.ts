@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type DefaultTheme } from 'vitepress';
+import markdownItKatex from '@vscode/markdown-it-katex';
 
 interface PackageEntry {
   dir: string;
@@ -23,6 +24,13 @@ const packageSidebar: DefaultTheme.SidebarItem[] = packages.map((p) => ({
   ],
 }));
 
+const MATHML_TAGS = new Set([
+  'math', 'annotation', 'semantics', 'mrow', 'mi', 'mn', 'mo', 'ms', 'mspace', 'mtext', 'menclose', 'merror',
+  'mfenced', 'mfrac', 'mpadded', 'mphantom', 'mroot', 'msqrt', 'mstyle', 'mmultiscripts', 'mover', 'mprescripts',
+  'msub', 'msubsup', 'msup', 'munder', 'munderover', 'mtable', 'mtd', 'mtr', 'mlabeledtr', 'maction', 'maligngroup',
+  'malignmark', 'mglyph', 'none', 'semantics',
+]);
+
 export default defineConfig({
   title: '@prep',
   description: 'Small, reusable ML packages for TensorFlow.js, one concept each, with live demos',
@@ -44,6 +52,18 @@ export default defineConfig({
     ],
     search: { provider: 'local' },
     outline: [2, 3],
+  },
+  markdown: {
+    // $…$ and $$…$$ in markdown pages, rendered by KaTeX at build time.
+    config: (md) => {
+      // The package is CommonJS with its plugin on `.default`; its markdown-it types lag VitePress's.
+      const plugin = (markdownItKatex as unknown as { default?: unknown }).default ?? markdownItKatex;
+      md.use(plugin as Parameters<typeof md.use>[0]);
+    },
+  },
+  vue: {
+    // KaTeX emits MathML next to its HTML; let Vue pass those elements through.
+    template: { compilerOptions: { isCustomElement: (tag) => MATHML_TAGS.has(tag) } },
   },
   vite: {
     // tfjs is large; it loads only on pages with demos, in the browser.

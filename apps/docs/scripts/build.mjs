@@ -20,8 +20,10 @@ const packages = readdirSync(join(repo, 'packages'))
   .map((dir) => ({ dir, manifest: join(repo, 'packages', dir, 'package.json') }))
   .filter(({ manifest }) => existsSync(manifest))
   .map(({ dir, manifest }) => ({ dir, pkg: JSON.parse(readFileSync(manifest, 'utf8')) }))
-  .filter(({ pkg }) => !pkg.private)
+  .filter(({ dir, pkg }) => !pkg.private && existsSync(join(repo, 'packages', dir, 'src', 'index.ts')))
   .sort((a, b) => a.dir.localeCompare(b.dir));
+// typedoc (entryPointStrategy: packages) documents exactly these packages.
+const typedocArgs = packages.flatMap(({ dir }) => ['--entryPoints', join(repo, 'packages', dir)]);
 
 // 2. Package pages: README → packages/<dir>/index.md, BENCHMARKS.md and CHANGELOG.md beside it.
 const pagesDir = join(here, 'packages');
@@ -67,12 +69,12 @@ for (const file of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) cop
 step('wasm binaries copied to public/tfjs-wasm');
 
 if (process.argv.includes('--prepare-only')) {
-  execFileSync(bin('typedoc'), [], { cwd: here, stdio: 'inherit' });
+  execFileSync(bin('typedoc'), typedocArgs, { cwd: here, stdio: 'inherit' });
   process.exit(0);
 }
 
 // 4. typedoc: one API site for every package (entryPointStrategy: packages).
-execFileSync(bin('typedoc'), [], { cwd: here, stdio: 'inherit' });
+execFileSync(bin('typedoc'), typedocArgs, { cwd: here, stdio: 'inherit' });
 step('typedoc API written to public/api');
 
 // 5. VitePress.
