@@ -89,3 +89,39 @@ export function optionsObject<T extends object>(value: unknown, fn: string, arg 
   }
   return value;
 }
+
+/** The alternative hypotheses every test accepts. */
+export const ALTERNATIVES = ['two-sided', 'less', 'greater'] as const;
+
+/** `options.alternative`, default 'two-sided'. */
+export function alternativeOption(value: unknown, fn: string): 'two-sided' | 'less' | 'greater' {
+  return value === undefined ? 'two-sided' : oneOf(value, ALTERNATIVES, fn, 'options.alternative');
+}
+
+/** A probability strictly inside (0, 1), such as a confidence level or a significance level. */
+export function openUnitOption(value: unknown, fallback: number, fn: string, arg: string): number {
+  return value === undefined ? fallback : finiteNumber(value, fn, arg, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+}
+
+/** A plain function argument. */
+export function functionArg<T extends (...args: never[]) => unknown>(value: unknown, fn: string, arg: string): T {
+  if (typeof value !== 'function') throw new TypeError(`${fn}: '${arg}' must be a function; got ${describe(value)}`);
+  return value as T;
+}
+
+/** A boolean option (undefined gives the fallback). */
+export function booleanOption(value: unknown, fallback: boolean, fn: string, arg: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${fn}: '${arg}' must be a boolean; got ${describe(value)}`);
+  return value;
+}
+
+/** Two samples of equal length (paired data); the error names `y`. */
+export function pairedArrays(x: unknown, y: unknown, fn: string, minLength = 1): [Float64Array, Float64Array] {
+  const xs = finiteArray(x, fn, 'x', minLength);
+  const ys = finiteArray(y, fn, 'y', minLength);
+  if (xs.length !== ys.length) {
+    throw new RangeError(`${fn}: 'y' must have the same length as 'x' (paired samples); got ${ys.length} and ${xs.length}`);
+  }
+  return [xs, ys];
+}
