@@ -1,0 +1,376 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { liveBlockTable } from './kv-cache-manager.js';
+import { MAX_GROUP, PagedKVStore, storeInternals, type StoreInternals } from './paged-kv-store.js';
+import { choiceArg, describe, integerArg, optionsArg } from './internal/check.js';
+
+/** Options of {@link pagedAttention} and {@link pagedAttentionReference}. */
+export interface PagedAttentionOptions {
+  /** Multiplier of the scores; default 1/√headDim. */
+  scale?: number;
+  /**
+   * `'kernel'`: the registered kernel (cpu and wasm backends; WebAssembly SIMD over the store's pools, or
+   * plain JS when the store is not in wasm memory). `'reference'`: composed tfjs ops on gathered K/V, on
+   * any backend. `'auto'` (default): the kernel on cpu and wasm, the reference elsewhere.
+   */
+  implementation?: 'auto' | 'kernel' | 'reference';
+}
+
+/** Name under which the decode kernel is registered (for cpu and wasm) with `tf.registerKernel`. */
+export const PAGED_ATTENTION_KERNEL = 'PrepPagedAttention';
+
+interface Plan {
+  store: StoreInternals;
+  layer: number;
+  tables: (readonly number[])[];
+  lengths: number[];
+  numKvHeads: number;
+  headsQ: number;
+  headDim: number;
+  blockSize: number;
+  scale: number;
+}
+
+const FN = 'pagedAttention';
+
+function validate(q: unknown, store: unknown, layer: unknown, seqIds: unknown, options: unknown, fn: string): { qt: () => tf.Tensor3D; plan: Omit<Plan, 'headsQ'>; implementation: 'auto' | 'kernel' | 'reference'; headsQOf: (t: tf.Tensor3D) => number } {
+  if (!(store instanceof PagedKVStore)) throw new TypeError(`${fn}: 'store' must be a PagedKVStore; got ${describe(store)}`);
+  const opts = optionsArg<PagedAttentionOptions>(options, fn);
+  const l = integerArg(layer, fn, 'layer', 0, store.numLayers - 1);
+  if (!Array.isArray(seqIds)) throw new TypeError(`${fn}: 'seqIds' must be an array of sequence ids; got ${describe(seqIds)}`);
+  if (seqIds.length === 0) throw new RangeError(`${fn}: 'seqIds' must name at least one sequence`);
+  const tables = seqIds.map((id: unknown, i) => liveBlockTable(store.manager, id as number, fn, `seqIds[${i}]`));
+  const lengths = seqIds.map((id: number, i) => {
+    const n = store.manager.getNumTokens(id);
+    if (n === 0) throw new RangeError(`${fn}: 'seqIds[${i}]' ${id} has no tokens; write the new token's K/V before attending`);
+    return n;
+  });
+  let scale = 1 / Math.sqrt(store.headDim);
+  if (opts.scale !== undefined) {
+    if (typeof opts.scale !== 'number') throw new TypeError(`${fn}: 'options.scale' must be a number; got ${describe(opts.scale)}`);
+    if (!Number.isFinite(opts.scale)) throw new RangeError(`${fn}: 'options.scale' must be finite; got ${opts.scale}`);
+    scale = opts.scale;
+  }
+  const implementation = opts.implementation === undefined ? 'auto' : choiceArg(opts.implementation, fn, 'options.implementation', ['auto', 'kernel', 'reference'] as const);
+  const qt = (): tf.Tensor3D => {
+    let t: tf.Tensor;
+    if (q instanceof tf.Tensor) {
+      if (q.isDisposed) throw new TypeError(`${fn}: 'q' is a disposed tensor`);
+      t = q;
+    } else if (Array.isArray(q) || (ArrayBuffer.isView(q) && !(q instanceof DataView))) {
+      try {
+        t = tf.tensor(q as tf.TensorLike);
+      } catch (err) {
+        throw new TypeError(`${fn}: 'q' must be a tensor or a nested array of numbers; ${(err as Error).message}`, { cause: err });
+      }
+    } else {
+      throw new TypeError(`${fn}: 'q' must be a tensor of shape [numSeqs, headsQ, headDim]; got ${describe(q)}`);
+    }
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new TypeError(`${fn}: 'q' must have dtype float32; got ${t.dtype}`);
+    const [n, h, d] = t.shape;
+    if (t.rank !== 3 || n !== seqIds.length || d !== store.headDim || !(h! > 0) || h! % store.numKvHeads !== 0) {
+      throw new RangeError(
+        `${fn}: 'q' must have shape [${seqIds.length}, headsQ, ${store.headDim}] with headsQ a multiple of numKvHeads (${store.numKvHeads}); got shape [${t.shape.join(', ')}]`,
+      );
+    }
+    return (t.dtype === 'float32' ? t : tf.cast(t, 'float32')) as tf.Tensor3D;
+  };
+  return {
+    qt,
+    plan: { store: storeInternals(store), layer: l, tables, lengths, numKvHeads: store.numKvHeads, headDim: store.headDim, blockSize: store.blockSize, scale },
+    implementation,
+    headsQOf: (t) => t.shape[1],
+  };
+}
+
+/**
+ * Decode attention over a paged KV cache: each sequence's one new query token attends to all of that
+ * sequence's cached tokens (its own included), reading K/V through the block table, for a batch of
+ * sequences of different lengths. Grouped-query heads: query head h reads KV head ⌊h·numKvHeads/headsQ⌋
+ * (as HF `repeat_kv`). Equal, within float tolerance, to exact attention over each sequence's contiguous
+ * K/V.
+ *
+ * On cpu and wasm it runs a registered backend kernel ({@link PAGED_ATTENTION_KERNEL}): WebAssembly SIMD
+ * loops that read the pools in place (one pass for the scores of all query heads sharing a KV head, a JS
+ * softmax, one pass over V), so a step reads each live K/V row once per KV head and allocates no tensor
+ * but the output. Elsewhere, and with `implementation: 'reference'`, it composes tfjs ops on each
+ * sequence's gathered K/V ({@link pagedAttentionReference}). Differentiable with respect to `q` (not the
+ * cache, which is not a tensor).
+ *
+ * @param q - queries `[numSeqs, headsQ, headDim]`, float32; headsQ a multiple of the store's numKvHeads
+ * @param store - the {@link PagedKVStore} holding the K/V (the new tokens' K/V already written)
+ * @param layer - the layer whose pools to read
+ * @param seqIds - running sequences, one per row of q
+ * @param options - `scale`, `implementation` (see {@link PagedAttentionOptions})
+ * @returns the attention output `[numSeqs, headsQ, headDim]`, owned by the caller
+ * @throws TypeError for a wrong kind (q, store, seqIds, options); RangeError for a bad shape, layer,
+ *   unknown/preempted/empty sequence or option; nothing is allocated then
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { KVCacheManager, PagedKVStore, pagedAttention } from '@prep/paged-kv';
+ * const kv = new KVCacheManager({ numBlocks: 32, blockSize: 16 });
+ * const store = new PagedKVStore(kv, { numLayers: 1, numKvHeads: 2, headDim: 8 });
+ * kv.addSequence(0, [1, 2, 3]);
+ * kv.addSequence(1, [4, 5, 6, 7, 8]);
+ * store.write(0, 0, tf.randomNormal([3, 2, 8]), tf.randomNormal([3, 2, 8]));
+ * store.write(0, 1, tf.randomNormal([5, 2, 8]), tf.randomNormal([5, 2, 8]));
+ * const out = pagedAttention(tf.randomNormal([2, 8, 8]), store, 0, [0, 1]); // 8 query heads, 2 KV heads
+ * out.shape; // [2, 8, 8]
+ * ```
+ */
+export function pagedAttention(
+  q: tf.Tensor | tf.TensorLike,
+  store: PagedKVStore,
+  layer: number,
+  seqIds: readonly number[],
+  options?: PagedAttentionOptions,
+): tf.Tensor3D {
+  const v = validate(q, store, layer, seqIds, options, FN);
+  const backend = tf.getBackend();
+  const useKernel = v.implementation === 'kernel' || (v.implementation === 'auto' && (backend === 'cpu' || backend === 'wasm'));
+  if (useKernel && backend !== 'cpu' && backend !== 'wasm') {
+    throw new RangeError(`${FN}: 'options.implementation' 'kernel' runs on the cpu and wasm backends; the active backend is '${backend}'`);
+  }
+  return tf.tidy(() => {
+    const qt = v.qt();
+    if (!useKernel) return referenceFromPlan(qt, { ...v.plan, headsQ: v.headsQOf(qt) });
+    ensureKernel(backend);
+    const plan: Plan = { ...v.plan, headsQ: v.headsQOf(qt) };
+    const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = args[0] as tf.Tensor;
+      (args[1] as tf.GradSaveFunc)([x]);
+      const out = tf.engine().runKernel(PAGED_ATTENTION_KERNEL, { q: x }, { plan } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      return {
+        value: out,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const qData = saved[0]!.dataSync() as Float32Array;
+          const dyData = dy.dataSync() as Float32Array;
+          return tf.tensor3d(queryGradient(plan, qData, dyData), qt.shape);
+        },
+      };
+    });
+    return forward(qt) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The composed reference of {@link pagedAttention}: gathers each sequence's K/V from the pools into
+ * tensors and computes softmax(scale · q·Kᵀ)·V with tfjs ops, per sequence with all query heads of a KV
+ * head in one product. Runs on every backend and is differentiable with respect to `q` by tfjs autodiff.
+ * Same parameters, result and errors as {@link pagedAttention}.
+ *
+ * @example
+ * ```ts
+ * const ref = pagedAttentionReference(q, store, 0, [0, 1]);
+ * const fast = pagedAttention(q, store, 0, [0, 1]);
+ * // equal to ~1e-6
+ * ```
+ */
+export function pagedAttentionReference(
+  q: tf.Tensor | tf.TensorLike,
+  store: PagedKVStore,
+  layer: number,
+  seqIds: readonly number[],
+  options?: Omit<PagedAttentionOptions, 'implementation'>,
+): tf.Tensor3D {
+  const v = validate(q, store, layer, seqIds, options, 'pagedAttentionReference');
+  return tf.tidy(() => {
+    const qt = v.qt();
+    return referenceFromPlan(qt, { ...v.plan, headsQ: v.headsQOf(qt) });
+  });
+}
+
+function referenceFromPlan(qt: tf.Tensor3D, plan: Plan): tf.Tensor3D {
+  const { numKvHeads, headsQ, headDim, scale } = plan;
+  const group = headsQ / numKvHeads;
+  const outputs: tf.Tensor[] = [];
+  for (let i = 0; i < plan.tables.length; i++) {
+    const n = plan.lengths[i]!;
+    const keys = gatherRows(plan.store.keys[plan.layer]!, plan.tables[i]!, n, plan.blockSize, numKvHeads * headDim);
+    const values = gatherRows(plan.store.values[plan.layer]!, plan.tables[i]!, n, plan.blockSize, numKvHeads * headDim);
+    const k = tf.transpose(tf.tensor3d(keys, [n, numKvHeads, headDim]), [1, 0, 2]); // [kvh, n, d]
+    const v = tf.transpose(tf.tensor3d(values, [n, numKvHeads, headDim]), [1, 0, 2]);
+    const qi = tf.reshape(tf.slice(qt, [i, 0, 0], [1, headsQ, headDim]), [numKvHeads, group, headDim]);
+    const scores = tf.mul(tf.matMul(qi, k, false, true), scale); // [kvh, group, n]
+    outputs.push(tf.reshape(tf.matMul(tf.softmax(scores), v), [headsQ, headDim]));
+  }
+  return tf.stack(outputs) as tf.Tensor3D;
+}
+
+function gatherRows(pool: Float32Array, table: readonly number[], n: number, bs: number, row: number): Float32Array {
+  const out = new Float32Array(n * row);
+  for (let b = 0; b < table.length; b++) {
+    const rows = Math.min(bs, n - b * bs);
+    const from = table[b]! * bs * row;
+    out.set(pool.subarray(from, from + rows * row), b * bs * row);
+  }
+  return out;
+}
+
+const registered = new Set<string>();
+
+function ensureKernel(backendName: string): void {
+  if (registered.has(backendName)) return;
+  if (!tf.getKernel(PAGED_ATTENTION_KERNEL, backendName)) {
+    tf.registerKernel({ kernelName: PAGED_ATTENTION_KERNEL, backendName, kernelFunc: pagedAttentionKernel as unknown as tf.KernelFunc });
+  }
+  registered.add(backendName);
+}
+
+interface KernelBackend {
+  readSync(dataId: object): unknown;
+  makeOutput?(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap?(info: tf.TensorInfo): Float32Array;
+  makeTensorInfo?(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
+function pagedAttentionKernel(args: { inputs: { q: tf.TensorInfo }; backend: KernelBackend; attrs: { plan: Plan } }): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const plan = attrs.plan;
+  const qData = backend.readSync(inputs.q.dataId) as Float32Array;
+  const shape = [plan.tables.length, plan.headsQ, plan.headDim];
+  if (backend.makeOutput && backend.typedArrayFromHeap) {
+    const info = backend.makeOutput(shape, 'float32');
+    attend(plan, qData, backend.typedArrayFromHeap(info));
+    return info;
+  }
+  const out = new Float32Array(shape[0]! * shape[1]! * shape[2]!);
+  attend(plan, qData, out);
+  return backend.makeTensorInfo!(shape, 'float32', out);
+}
+
+/** Softmax in place over `count` rows of `n` scores each, starting at `offset`. */
+function softmaxRows(scores: Float32Array, offset: number, count: number, n: number): void {
+  for (let h = 0; h < count; h++) {
+    const start = offset + h * n;
+    const end = start + n;
+    let max = -Infinity;
+    for (let t = start; t < end; t++) if (scores[t]! > max) max = scores[t]!;
+    let sum = 0;
+    for (let t = start; t < end; t++) {
+      const e = Math.exp(scores[t]! - max);
+      scores[t] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let t = start; t < end; t++) scores[t]! *= inv;
+  }
+}
+
+/** Runs the decode kernel for every sequence of the plan, writing `[numSeqs, headsQ, headDim]` into out. */
+function attend(plan: Plan, q: Float32Array, out: Float32Array): void {
+  const { store, layer, numKvHeads, headsQ, headDim: d, blockSize: bs, scale } = plan;
+  const group = headsQ / numKvHeads;
+  const row = numKvHeads * d;
+  const kernel = store.kernel;
+  const { scratchTable, scratchQ, scratchOut, scratchScores } = store;
+  const keys = store.keys[layer]!;
+  const values = store.values[layer]!;
+  for (let s = 0; s < plan.tables.length; s++) {
+    const table = plan.tables[s]!;
+    const n = plan.lengths[s]!;
+    if (kernel) scratchTable.set(table);
+    for (let g = 0; g < numKvHeads; g++) {
+      for (let h0 = 0; h0 < group; h0 += MAX_GROUP) {
+        const heads = Math.min(MAX_GROUP, group - h0);
+        const firstHead = g * group + h0;
+        const qFrom = (s * headsQ + firstHead) * d;
+        if (kernel) {
+          scratchQ.set(q.subarray(qFrom, qFrom + heads * d));
+          kernel.qk(store.qOffset, store.keyOffset[layer]! + g * d * 4, store.tableOffset, n, bs, row * 4, heads, d * 4, store.scoresOffset, scale);
+          softmaxRows(scratchScores, 0, heads, n);
+          scratchOut.fill(0, 0, heads * d);
+          kernel.pv(store.scoresOffset, store.valueOffset[layer]! + g * d * 4, store.tableOffset, n, bs, row * 4, heads, d * 4, store.outOffset);
+          out.set(scratchOut.subarray(0, heads * d), qFrom);
+        } else {
+          scoresJs(q, qFrom, keys, table, n, bs, row, g * d, heads, d, scale, scratchScores);
+          softmaxRows(scratchScores, 0, heads, n);
+          out.fill(0, qFrom, qFrom + heads * d);
+          weightedSumJs(scratchScores, values, table, n, bs, row, g * d, heads, d, out, qFrom);
+        }
+      }
+    }
+  }
+}
+
+function scoresJs(q: Float32Array, qFrom: number, keys: Float32Array, table: readonly number[], n: number, bs: number, row: number, headOffset: number, heads: number, d: number, scale: number, scores: Float32Array): void {
+  for (let t = 0; t < n; t++) {
+    const base = (table[(t / bs) | 0]! * bs + (t % bs)) * row + headOffset;
+    for (let h = 0; h < heads; h++) {
+      const qb = qFrom + h * d;
+      let a0 = 0;
+      let a1 = 0;
+      let i = 0;
+      for (; i + 1 < d; i += 2) {
+        a0 += q[qb + i]! * keys[base + i]!;
+        a1 += q[qb + i + 1]! * keys[base + i + 1]!;
+      }
+      if (i < d) a0 += q[qb + i]! * keys[base + i]!;
+      scores[h * n + t] = (a0 + a1) * scale;
+    }
+  }
+}
+
+function weightedSumJs(p: Float32Array, values: Float32Array, table: readonly number[], n: number, bs: number, row: number, headOffset: number, heads: number, d: number, out: Float32Array, outFrom: number): void {
+  for (let t = 0; t < n; t++) {
+    const base = (table[(t / bs) | 0]! * bs + (t % bs)) * row + headOffset;
+    for (let h = 0; h < heads; h++) {
+      const w = p[h * n + t]!;
+      const ob = outFrom + h * d;
+      for (let i = 0; i < d; i++) out[ob + i]! += w * values[base + i]!;
+    }
+  }
+}
+
+/**
+ * dL/dq of decode attention for upstream gradient dy: with p = softmax(scale·q·Kᵀ), dp_t = dy·v_t,
+ * ds_t = p_t·(dp_t − Σ_u p_u·dp_u) and dq = scale · Σ_t ds_t·k_t. Plain JS (training through a decode
+ * step is rare; the forward pass is the fast path).
+ */
+function queryGradient(plan: Plan, q: Float32Array, dy: Float32Array): Float32Array {
+  const { store, layer, numKvHeads, headsQ, headDim: d, blockSize: bs, scale } = plan;
+  const group = headsQ / numKvHeads;
+  const row = numKvHeads * d;
+  const keys = store.keys[layer]!;
+  const values = store.values[layer]!;
+  const dq = new Float32Array(q.length);
+  for (let s = 0; s < plan.tables.length; s++) {
+    const table = plan.tables[s]!;
+    const n = plan.lengths[s]!;
+    const p = new Float64Array(n);
+    const dp = new Float64Array(n);
+    for (let h = 0; h < headsQ; h++) {
+      const offset = Math.floor(h / group) * d;
+      const qb = (s * headsQ + h) * d;
+      let max = -Infinity;
+      for (let t = 0; t < n; t++) {
+        const base = (table[(t / bs) | 0]! * bs + (t % bs)) * row + offset;
+        let dot = 0;
+        let g = 0;
+        for (let i = 0; i < d; i++) {
+          dot += q[qb + i]! * keys[base + i]!;
+          g += dy[qb + i]! * values[base + i]!;
+        }
+        p[t] = dot * scale;
+        dp[t] = g;
+        if (p[t]! > max) max = p[t]!;
+      }
+      let sum = 0;
+      for (let t = 0; t < n; t++) {
+        p[t] = Math.exp(p[t]! - max);
+        sum += p[t]!;
+      }
+      let mean = 0;
+      for (let t = 0; t < n; t++) {
+        p[t]! /= sum;
+        mean += p[t]! * dp[t]!;
+      }
+      for (let t = 0; t < n; t++) {
+        const ds = p[t]! * (dp[t]! - mean) * scale;
+        const base = (table[(t / bs) | 0]! * bs + (t % bs)) * row + offset;
+        for (let i = 0; i < d; i++) dq[qb + i]! += ds * keys[base + i]!;
+      }
+    }
+  }
+  return dq;
+}
