@@ -1,0 +1,35 @@
+/**
+ * The baseline the benchmark and the tests compare MoELayer with: dense one-hot dispatch. Every expert
+ * runs on every token and the outputs are masked by the [T, E] combine weights (zero where a token was
+ * not routed to the expert, or dropped). Same result as MoELayer.apply in eval mode, E/k times the work.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { topKRouting, type MoELayer } from '../src/index.js';
+import { columnsOf, oneHotFloat } from '../src/internal/assignments.js';
+
+export function denseDispatchForward(layer: MoELayer, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [tokens] = x.shape;
+    const experts = layer.numExperts;
+    const logits: tf.Tensor2D = tf.matMul(x, layer.routerWeights);
+    const routing = topKRouting(logits, layer.k, {
+      training: false,
+      normalize: layer.normalize,
+      ...(layer.evalCapacityFactor === undefined ? {} : { evalCapacityFactor: layer.evalCapacityFactor }),
+    });
+    const gates = tf.mul(routing.weights, tf.cast(routing.keep, 'float32'));
+    let combine: tf.Tensor = tf.zeros([tokens, experts]);
+    const columns = columnsOf(routing.indices);
+    const gateColumns = columnsOf(gates as tf.Tensor2D);
+    columns.forEach((column, j) => {
+      combine = tf.add(combine, tf.mul(oneHotFloat(column, experts), tf.reshape(gateColumns[j]!, [tokens, 1])));
+    });
+    const perExpert = columnsOf(combine as tf.Tensor2D);
+    let out: tf.Tensor = tf.zeros([tokens, layer.dModel]);
+    layer.expertWeights.forEach(({ w1, w2 }, e) => {
+      const y = tf.matMul(tf.relu(tf.matMul(x, w1)), w2);
+      out = tf.add(out, tf.mul(y, tf.reshape(perExpert[e]!, [tokens, 1])));
+    });
+    return out as tf.Tensor2D;
+  });
+}

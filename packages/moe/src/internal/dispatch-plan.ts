@@ -1,0 +1,118 @@
+/**
+ * Internal: the host-side dispatch plan of an MoE layer. From the routing decisions (read back once per
+ * call) it lists, expert by expert and in token order, which token each computed slot holds, and builds
+ * the gather lists that move rows between the token layout and the expert-sorted layout (see row-map.ts).
+ */
+import { indexList, type IndexList } from './row-map.js';
+
+/** Everything the layer needs to dispatch, compute and combine without a dense `[T, E, …]` tensor. */
+export interface DispatchPlan {
+  /** Slots computed (kept assignments), N. */
+  slots: number;
+  /** Kept assignments per expert, length E; they are contiguous in the sorted layout in expert order. */
+  counts: number[];
+  /** Assignments the router made per expert before capacity dropping (real tokens only). */
+  routedCounts: number[];
+  /** Real tokens that no expert processed. */
+  droppedTokens: number;
+  /** tokens → slots: gather `x` `[T, d]` into `[N, d]`; backward: its transpose. */
+  dispatch: { forward: IndexList[]; backward: IndexList[] };
+  /** slots → tokens, summing a token's slots: the transpose of `dispatch`. */
+  combine: { forward: IndexList[]; backward: IndexList[] };
+  /** The gate of each slot from a flattened weight source of `weightRows` rows. */
+  gates: { forward: IndexList[]; backward: IndexList[] };
+}
+
+function build(
+  tokens: number,
+  weightRows: number,
+  experts: number,
+  buckets: { token: number; weightRow: number }[][],
+  routedCounts: number[],
+  realTokens: number,
+): DispatchPlan {
+  const counts = buckets.map((b) => b.length);
+  const slots = counts.reduce((a, b) => a + b, 0);
+  const tokenOf = new Int32Array(slots);
+  const weightIndex = new Int32Array(slots);
+  const gateInverse = new Int32Array(weightRows).fill(slots);
+  const seen = new Int32Array(tokens);
+  const occurrences: Int32Array[] = [];
+  let n = 0;
+  for (let e = 0; e < experts; e++) {
+    for (const { token, weightRow } of buckets[e]!) {
+      tokenOf[n] = token;
+      weightIndex[n] = weightRow;
+      gateInverse[weightRow] = n;
+      const rank = seen[token]!++;
+      if (rank === occurrences.length) occurrences.push(new Int32Array(tokens).fill(slots));
+      occurrences[rank]![token] = n;
+      n++;
+    }
+  }
+  let covered = 0;
+  for (let t = 0; t < tokens; t++) if (seen[t]! > 0) covered++;
+  const tokenList = indexList(tokenOf, tokens);
+  const occurrenceLists = occurrences.map((o) => indexList(o, slots));
+  return {
+    slots,
+    counts,
+    routedCounts,
+    droppedTokens: realTokens - covered,
+    dispatch: { forward: [tokenList], backward: occurrenceLists },
+    combine: { forward: occurrenceLists, backward: [tokenList] },
+    gates: { forward: [indexList(weightIndex, weightRows)], backward: [indexList(gateInverse, slots)] },
+  };
+}
+
+/**
+ * Plan for token-choice routing from `indices` and `keep` (`[T, k]`, row-major) and an optional padding
+ * mask `[T]`. The gate of slot (t, j) is row t·k + j of the flattened `[T·k, 1]` weights.
+ */
+export function tokenChoicePlan(
+  indices: ArrayLike<number>,
+  keep: ArrayLike<number>,
+  mask: ArrayLike<number> | null,
+  tokens: number,
+  k: number,
+  experts: number,
+): DispatchPlan {
+  const buckets: { token: number; weightRow: number }[][] = Array.from({ length: experts }, () => []);
+  const routedCounts = new Array<number>(experts).fill(0);
+  let realTokens = 0;
+  for (let t = 0; t < tokens; t++) {
+    if (mask && mask[t] === 0) continue;
+    realTokens++;
+    for (let j = 0; j < k; j++) {
+      const e = indices[t * k + j]!;
+      routedCounts[e]!++;
+      if (keep[t * k + j] !== 0) buckets[e]!.push({ token: t, weightRow: t * k + j });
+    }
+  }
+  return build(tokens, tokens * k, experts, buckets, routedCounts, realTokens);
+}
+
+/**
+ * Plan for expert-choice routing from each expert's picks (`picks` `[E, C]` token indices, row-major, and
+ * their `scores`; a negative score marks a padding token, which is skipped). The gate of (t, e) is row
+ * t·E + e of the flattened `[T·E, 1]` probabilities.
+ */
+export function expertChoicePlan(
+  picks: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  tokens: number,
+  experts: number,
+  capacity: number,
+  realTokens: number,
+): DispatchPlan {
+  const buckets: { token: number; weightRow: number }[][] = [];
+  for (let e = 0; e < experts; e++) {
+    const chosen: number[] = [];
+    for (let c = 0; c < capacity; c++) {
+      if (scores[e * capacity + c]! >= 0) chosen.push(picks[e * capacity + c]!);
+    }
+    chosen.sort((a, b) => a - b);
+    buckets.push(chosen.map((t) => ({ token: t, weightRow: t * experts + e })));
+  }
+  return build(tokens, tokens * experts, experts, buckets, buckets.map((b) => b.length), realTokens);
+}
