@@ -1,5 +1,5 @@
 import { OutOfBlocksError } from './errors.js';
-import { integerArg, numberArg } from './internal/check.js';
+import { integerArg } from './internal/check.js';
 
 const FN = 'BlockPool';
 const NO_HASH = -1;
@@ -90,8 +90,10 @@ export class BlockPool {
    * Adds a holder to `block`. A free (cached) block leaves the free queue: this is a prefix-cache hit
    * "touching" the block. O(1).
    * @param block - block id in [0, numBlocks)
+   * @throws RangeError for a block id outside the pool
    */
   acquire(block: number): void {
+    this.#check(block, 'acquire');
     if (this.#ref[block]! === 0) this.#unlink(block);
     this.#ref[block]!++;
   }
@@ -103,6 +105,7 @@ export class BlockPool {
    * @throws RangeError when the block is already free (nothing changes)
    */
   release(block: number): void {
+    this.#check(block, 'release');
     const r = this.#ref[block]!;
     if (!(r > 0)) throw new RangeError(`BlockPool.release: 'block' ${block} is not held by anyone`);
     this.#ref[block] = r - 1;
@@ -119,11 +122,13 @@ export class BlockPool {
 
   /** The number of holders of `block` (0 when free). */
   refCount(block: number): number {
+    this.#check(block, 'refCount');
     return this.#ref[block]!;
   }
 
   /** The prefix-cache hash of `block`, or null. */
   blockHash(block: number): number | null {
+    this.#check(block, 'blockHash');
     const h = this.#hash[block]!;
     return h === NO_HASH ? null : h;
   }
@@ -139,6 +144,9 @@ export class BlockPool {
    * @returns true when registered
    */
   cacheBlock(block: number, hash: number): boolean {
+    this.#check(block, 'cacheBlock');
+    if (!(this.#ref[block]! > 0)) throw new RangeError(`BlockPool.cacheBlock: 'block' ${block} is free; only held blocks can be cached`);
+    if (!Number.isSafeInteger(hash) || hash < 0) throw new RangeError(`BlockPool.cacheBlock: 'hash' must be a non-negative safe integer; got ${hash}`);
     if (this.#cache.has(hash) || this.#hash[block]! !== NO_HASH) return false;
     this.#cache.set(hash, block);
     this.#hash[block] = hash;
@@ -152,7 +160,8 @@ export class BlockPool {
    * @returns the number evicted
    */
   evictCached(maxBlocks = Infinity): number {
-    numberArg(maxBlocks, 'BlockPool.evictCached', 'maxBlocks', 0);
+    if (typeof maxBlocks !== 'number') throw new TypeError(`BlockPool.evictCached: 'maxBlocks' must be a number; got ${typeof maxBlocks}`);
+    if (!(maxBlocks >= 0)) throw new RangeError(`BlockPool.evictCached: 'maxBlocks' must be ≥ 0; got ${maxBlocks}`);
     const s = this.numBlocks;
     let evicted = 0;
     for (let b = this.#next[s]!; b !== s && evicted < maxBlocks; b = this.#next[b]!) {
@@ -199,6 +208,13 @@ export class BlockPool {
     }
     for (const [h, b] of this.#cache) {
       if (this.#hash[b] !== h) throw new Error(`BlockPool: cache entry ${h} → ${b} does not match the block's hash`);
+    }
+  }
+
+  #check(block: number, method: string): void {
+    // Integer test without a call: cheap enough for the O(1) paths.
+    if (!(block >= 0 && block < this.numBlocks && block === Math.floor(block))) {
+      throw new RangeError(`BlockPool.${method}: 'block' must be an integer in [0, ${this.numBlocks}); got ${String(block)}`);
     }
   }
 

@@ -18,3 +18,6 @@ export { PagedKVStore } from './paged-kv-store.js';
 export type { PagedKVStoreOptions, SwappedKV } from './paged-kv-store.js';
 export { pagedAttention, pagedAttentionReference, PAGED_ATTENTION_KERNEL } from './paged-attention.js';
 export type { PagedAttentionOptions } from './paged-attention.js';
+export { sampleLengths } from './simulate-workload.js';
+export { runSourceWorkload, blockSizeSweep } from './source-workload.js';
+export type { SourceClaim, SourceAllocatorSummary, SourceWorkloadResult, BlockSizeRow } from './source-workload.js';

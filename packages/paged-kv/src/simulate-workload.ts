@@ -211,17 +211,53 @@ class RequestStream {
 
   get(i: number): Request {
     while (this.list.length <= i) {
-      const { mean, std, min, max } = this.#lengths;
-      const x = mean + std * this.#rng.normal();
-      if (x < min) this.clippedLow++;
-      if (x > max) this.clippedHigh++;
-      const length = Math.round(Math.min(max, Math.max(min, x)));
+      const x = drawUnclipped(this.#rng, this.#lengths);
+      if (x < this.#lengths.min) this.clippedLow++;
+      if (x > this.#lengths.max) this.clippedHigh++;
+      const length = clipLength(x, this.#lengths);
       const prompt = Math.min(length - 1, Math.max(1, Math.round(this.#promptFraction * length)));
       if (Number.isFinite(this.#rate)) this.#clock += this.#rng.exponential() / this.#rate;
       this.list.push({ length, prompt, arrival: Number.isFinite(this.#rate) ? Math.floor(this.#clock) : 0 });
     }
     return this.list[i]!;
   }
+}
+
+function drawUnclipped(rng: Rng, lengths: LengthDistribution): number {
+  return lengths.mean + lengths.std * rng.normal();
+}
+
+function clipLength(x: number, { min, max }: LengthDistribution): number {
+  return Math.round(Math.min(max, Math.max(min, x)));
+}
+
+/**
+ * Draws sequence lengths from the workload's distribution: the same lengths, in the same order, as the
+ * requests of {@link simulateWorkload} with the same seed and its default saturated backlog. For
+ * histograms and slider previews.
+ * @param count - how many lengths (an integer in [0, 10⁷])
+ * @param options - `seed` (default 0) and `lengths` (default question 1's: mean 800, std 600, [50, 4000])
+ * @returns the lengths, integers in [min, max]
+ * @throws TypeError / RangeError for bad arguments
+ * @example
+ * ```ts
+ * import { sampleLengths } from '@prep/paged-kv';
+ * const lengths = sampleLengths(10_000, { seed: 1 });
+ * lengths.reduce((a, b) => a + b) / lengths.length; // ≈ 832: clipping at 50 lifts the mean above 800
+ * ```
+ */
+export function sampleLengths(count: number, options?: { seed?: number; lengths?: Partial<LengthDistribution> }): number[] {
+  const fn = 'sampleLengths';
+  integerArg(count, fn, 'count', 0, 10_000_000);
+  const opts = optionsArg<{ seed: number; lengths: Partial<LengthDistribution> }>(options, fn);
+  const seed = opts.seed === undefined ? 0 : integerArg(opts.seed, fn, 'options.seed', -Number.MAX_SAFE_INTEGER);
+  const lengths = lengthsOption(opts.lengths, fn);
+  const rng = createRng(seed);
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(clipLength(drawUnclipped(rng, lengths), lengths));
+  }
+  return out;
 }
 
 interface Live {
@@ -352,14 +388,14 @@ interface SimEnv {
   progressTotal: number;
 }
 
-function lengthsOption(value: unknown): LengthDistribution {
-  const given = optionsArg<LengthDistribution>(value, FN, 'options.lengths');
+function lengthsOption(value: unknown, fn = FN): LengthDistribution {
+  const given = optionsArg<LengthDistribution>(value, fn, 'options.lengths');
   const out = { ...DEFAULT_LENGTHS };
   for (const key of ['mean', 'std', 'min', 'max'] as const) {
-    if (given[key] !== undefined) out[key] = numberArg(given[key], FN, `options.lengths.${key}`, 0);
+    if (given[key] !== undefined) out[key] = numberArg(given[key], fn, `options.lengths.${key}`, 0);
   }
-  integerArg(out.min, FN, 'options.lengths.min', 2);
-  integerArg(out.max, FN, 'options.lengths.max', out.min);
+  integerArg(out.min, fn, 'options.lengths.min', 2);
+  integerArg(out.max, fn, 'options.lengths.max', out.min);
   return out;
 }
 
