@@ -1,2 +1,10 @@
 export { scaledDotProductAttention } from './scaled-dot-product-attention.js';
 export type { ScaledDotProductAttentionOptions } from './scaled-dot-product-attention.js';
+export { chunkedAttention, DEFAULT_CHUNK_SIZE } from './chunked-attention.js';
+export type { ChunkedAttentionOptions } from './chunked-attention.js';
+export { randomFeatureMatrix } from './random-features.js';
+export type { RandomFeatureOptions } from './random-features.js';
+export { linearAttention, linearAttentionFeatures } from './linear-attention.js';
+export type { LinearAttentionOptions, FeatureMap } from './linear-attention.js';
+export { LinearAttentionState } from './linear-attention-state.js';
+export type { LinearAttentionStateOptions } from './linear-attention-state.js';

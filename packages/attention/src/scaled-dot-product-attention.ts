@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { allowedToBias, causalAllowed, normalizeMask } from './internal/mask.js';
+import { headMatrix } from './internal/heads.js';
 import { attentionDims, booleanOption, floatTensor, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
 
 /** Options of {@link scaledDotProductAttention}. */
@@ -83,25 +84,29 @@ export function scaledDotProductAttention(
     };
     const sharedMask = !mask || (mask.shape[0] === 1 && mask.shape[1] === 1) ? maskFor(0, 0) : null;
 
-    const qScaled = tf.mul(qt, scale);
     const outputs: tf.Tensor2D[] = [];
     for (let b = 0; b < batch; b++) {
       const keysT: tf.Tensor2D[] = [];
       const values: tf.Tensor2D[] = [];
       for (let g = 0; g < headsKV; g++) {
-        keysT.push(tf.transpose(tf.reshape(tf.slice(kt, [b, g, 0, 0], [1, 1, nK, headDim]), [nK, headDim])));
-        values.push(tf.reshape(tf.slice(vt, [b, g, 0, 0], [1, 1, nK, valueDim]), [nK, valueDim]));
+        keysT.push(tf.tidy(() => tf.transpose(headMatrix(kt, b, g))));
+        values.push(tf.tidy(() => headMatrix(vt, b, g)));
       }
       for (let h = 0; h < headsQ; h++) {
-        const g = kvHeadOf(h, headsQ, headsKV);
-        const qh = tf.reshape(tf.slice(qScaled, [b, h, 0, 0], [1, 1, nQ, headDim]), [nQ, headDim]);
-        let scores: tf.Tensor2D = tf.matMul(qh, keysT[g]!);
-        const { bias, rowLive } = sharedMask ?? maskFor(b, h);
-        if (bias) scores = tf.add(scores, bias);
-        let out: tf.Tensor2D = tf.matMul(tf.softmax(scores), values[g]!);
-        if (rowLive) out = tf.mul(out, rowLive);
-        outputs.push(out);
+        // One head at a time in its own scope: only one [nQ, nK] score matrix is live (outside tf.grad).
+        outputs.push(
+          tf.tidy(() => {
+            const g = kvHeadOf(h, headsQ, headsKV);
+            const qh = tf.mul(headMatrix(qt, b, h), scale);
+            let scores: tf.Tensor2D = tf.matMul(qh, keysT[g]!);
+            const { bias, rowLive } = sharedMask ?? maskFor(b, h);
+            if (bias) scores = tf.add(scores, bias);
+            const out: tf.Tensor2D = tf.matMul(tf.softmax(scores), values[g]!);
+            return rowLive ? tf.mul(out, rowLive) : out;
+          }),
+        );
       }
+      tf.dispose([...keysT, ...values]);
     }
     return tf.reshape(tf.stack(outputs), [batch, headsQ, nQ, valueDim]);
   });
