@@ -23,6 +23,8 @@ export function expertCounts(indices: tf.Tensor2D, experts: number, valid: tf.Te
  * int32 bit patterns into a float32 `oneHot` (1 reads as 1.4e-45).
  */
 export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  // tf.oneHot wants depth ≥ 2; one expert is the first column of a depth-2 one-hot.
+  if (depth === 1) return tf.slice(tf.cast(tf.oneHot(indices, 2), 'float32'), [0, 0], [indices.shape[0], 1]);
   return tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D;
 }
 
