@@ -1,6 +1,6 @@
 import { logBeta } from './internal/special.js';
 
-const LN_SQRT_PI = 0.57236494292470008707;
+const LN_SQRT_PI = 0.5723649429247001; // log √π
 import { finiteArray, oneOf, optionsObject, pairedArrays } from './internal/validate.js';
 import { twoSampleMoments } from './t-test.js';
 import { sumSquaredDeviations } from './variance.js';
@@ -59,7 +59,7 @@ export function hedgesCorrection(df: number, correction: 'approximate' | 'exact'
 /**
  * Hedges' g: Cohen's d times the small-sample bias correction J, so that its expectation is the
  * population effect size. By default J = 1 − 3 / (4(nx + ny) − 9), the usual approximation (within
- * 0.2% of the exact factor for nx + ny ≥ 6); `correction: 'exact'` uses the gamma-function form.
+ * 0.3% of the exact factor for nx + ny ≥ 6, 0.04% for nx + ny ≥ 12); `correction: 'exact'` uses the gamma-function form.
  *
  * @param x - the first sample, at least 2 finite numbers with `y` (df = nx + ny − 2 ≥ 2 for 'exact')
  * @param y - the second sample

@@ -193,7 +193,10 @@ export function experimentReport(results: Record<string, readonly number[]>, opt
 
   const n = Math.min(...methods.map((m) => m.n));
   if (test === 'wilcoxon' && 2 / 2 ** n > alpha && alternative === 'two-sided') {
-    notes.push(`With ${n} paired seeds the exact two-sided Wilcoxon p-value cannot go below ${2 / 2 ** n}, above alpha = ${alpha}: no comparison can be significant.`);
+    notes.push(
+      `With ${n} paired seeds the exact two-sided Wilcoxon p-value cannot go below ${2 / 2 ** n}, above alpha = ${alpha}; ` +
+        'comparisons with tied or zero differences use the normal approximation, which is rough at this n.',
+    );
   }
   if (pairs.length > 1 && correction === 'none') {
     notes.push(`${pairs.length} uncorrected tests at alpha = ${alpha} have a family-wise error rate of ${familywiseErrorRate(alpha, pairs.length).toFixed(3)}.`);

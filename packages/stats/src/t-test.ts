@@ -102,7 +102,7 @@ function commonOptions(options: unknown, fn: string): { alternative: Alternative
 export function tTestOneSample(x: ArrayLike<number>, options?: OneSampleTTestOptions): TTestResult {
   const fn = 'tTestOneSample';
   const { alternative, confidence } = commonOptions(options, fn);
-  const mu = (options as OneSampleTTestOptions | undefined)?.mu;
+  const mu = options?.mu;
   const nullMean = mu === undefined ? 0 : finiteNumber(mu, fn, 'options.mu');
   const values = finiteArray(x, fn, 'x', 2);
   return oneSampleFromValues(values, nullMean, alternative, confidence);

@@ -79,7 +79,7 @@ describe('special functions (internal)', () => {
     // Γ(n) = (n − 1)!, Γ(½) = √π, B(a, b) = Γ(a)Γ(b)/Γ(a + b)
     expectArrayClose(logGamma(5), Math.log(24), { atol: 4e-15, rtol: 0 });
     expectArrayClose(logGamma(0.5), 0.5 * Math.log(Math.PI), { atol: 4e-15, rtol: 0 });
-    expectArrayClose(logGamma(171), 706.57306224578734715, { atol: 1e-12, rtol: 0 });
+    expectArrayClose(logGamma(171), 706.5730622457874, { atol: 1e-12, rtol: 0 });
     expectArrayClose(logBeta(2, 3), Math.log(1 / 12), { atol: 4e-15, rtol: 0 });
     expectArrayClose(logBeta(20, 30), logGamma(20) + logGamma(30) - logGamma(50), { atol: 1e-12, rtol: 0 });
   });

@@ -7,8 +7,8 @@
  * All functions assume validated, finite arguments; they are not exported from the package index.
  */
 
-const LN_SQRT_2PI = 0.91893853320467274178; // log(√(2π))
-const SQRT_PI = 1.7724538509055160273;
+const LN_SQRT_2PI = 0.9189385332046728; // log(√(2π))
+const SQRT_PI = 1.772453850905516;
 const EPS = 2.220446049250313e-16;
 const TINY = 1e-300;
 
