@@ -8,3 +8,5 @@ export { linearAttention, linearAttentionFeatures } from './linear-attention.js'
 export type { LinearAttentionOptions, FeatureMap } from './linear-attention.js';
 export { LinearAttentionState } from './linear-attention-state.js';
 export type { LinearAttentionStateOptions } from './linear-attention-state.js';
+export { slidingWindowAttention } from './sliding-window-attention.js';
+export type { SlidingWindowAttentionOptions } from './sliding-window-attention.js';
