@@ -10,3 +10,5 @@ export { LinearAttentionState } from './linear-attention-state.js';
 export type { LinearAttentionStateOptions } from './linear-attention-state.js';
 export { slidingWindowAttention } from './sliding-window-attention.js';
 export type { SlidingWindowAttentionOptions } from './sliding-window-attention.js';
+export { bigBirdAttention, bigBirdLayout } from './big-bird-attention.js';
+export type { BigBirdAttentionOptions, BigBirdLayout, BigBirdLayoutOptions } from './big-bird-attention.js';

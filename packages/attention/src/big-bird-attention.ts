@@ -1,0 +1,217 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { headMatrix } from './internal/heads.js';
+import { MASKED_SCORE } from './internal/mask.js';
+import { SeededRandom } from './internal/random.js';
+import { attentionDims, floatTensor, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
+import { seedOption } from './random-features.js';
+import { splitInto } from './sliding-window-attention.js';
+
+/** Options of {@link bigBirdAttention}. */
+export interface BigBirdAttentionOptions {
+  /** Tokens per block b (a positive integer). The sequence is padded internally to a multiple of b. */
+  blockSize: number;
+  /** r, random key blocks per (non-global) query block, drawn from the blocks outside its window. */
+  numRandomBlocks: number;
+  /**
+   * Global blocks: the first ⌈g/2⌉ and the last ⌊g/2⌋ blocks (g = 2: first and last, as Hugging Face's
+   * BigBird). They attend every key and every query attends them. Default 2.
+   */
+  numGlobalBlocks?: number;
+  /** Seed of the random blocks (required, so results reproduce). */
+  seed: number;
+  /** Multiplier of the scores; default 1/√headDim. */
+  scale?: number;
+}
+
+/** Options of {@link bigBirdLayout}. */
+export interface BigBirdLayoutOptions {
+  sequenceLength: number;
+  blockSize: number;
+  numRandomBlocks: number;
+  numGlobalBlocks?: number;
+  seed: number;
+}
+
+/** The block pattern BigBird attends, as computed by {@link bigBirdLayout}. */
+export interface BigBirdLayout {
+  /** ⌈sequenceLength / blockSize⌉. */
+  numBlocks: number;
+  /** numBlocks · blockSize: the internal padded length. */
+  paddedLength: number;
+  /** Indices of the global blocks, ascending. */
+  globalBlocks: number[];
+  /** Per query block, the random key blocks drawn for it (empty for global blocks). */
+  randomBlocks: number[][];
+  /** Per query block, every key block it attends, ascending (all blocks for a global block). */
+  attendedBlocks: number[][];
+}
+
+const FN = 'bigBirdAttention';
+
+function layoutOptions(opts: Partial<BigBirdLayoutOptions>, fn: string, prefix: string): Omit<BigBirdLayoutOptions, 'sequenceLength'> {
+  const need = (name: keyof BigBirdLayoutOptions): void => {
+    if (opts[name] === undefined) throw new TypeError(`${fn}: '${prefix}${name}' is required; got undefined`);
+  };
+  need('blockSize');
+  need('numRandomBlocks');
+  need('seed');
+  return {
+    blockSize: numberOption(opts.blockSize, fn, `${prefix}blockSize`, { positive: true, integer: true }),
+    numRandomBlocks: numberOption(opts.numRandomBlocks, fn, `${prefix}numRandomBlocks`, { integer: true, min: 0 }),
+    numGlobalBlocks:
+      opts.numGlobalBlocks === undefined ? 2 : numberOption(opts.numGlobalBlocks, fn, `${prefix}numGlobalBlocks`, { integer: true, min: 0 }),
+    seed: seedOption(opts.seed, fn, `${prefix}seed`, 0),
+  };
+}
+
+function computeLayout(sequenceLength: number, o: Omit<BigBirdLayoutOptions, 'sequenceLength'>): BigBirdLayout {
+  const numBlocks = Math.ceil(sequenceLength / o.blockSize);
+  const g = o.numGlobalBlocks ?? 2;
+  const globalSet = new Set<number>();
+  for (let i = 0; i < Math.ceil(g / 2) && i < numBlocks; i++) globalSet.add(i);
+  for (let i = 0; i < Math.floor(g / 2) && i < numBlocks; i++) globalSet.add(numBlocks - 1 - i);
+  const globalBlocks = [...globalSet].sort((a, b) => a - b);
+  const random = new SeededRandom(o.seed);
+  const randomBlocks: number[][] = [];
+  const attendedBlocks: number[][] = [];
+  const all = Array.from({ length: numBlocks }, (_, i) => i);
+  for (let i = 0; i < numBlocks; i++) {
+    if (globalSet.has(i)) {
+      randomBlocks.push([]);
+      attendedBlocks.push(all);
+      continue;
+    }
+    const fixed = new Set<number>([i - 1, i, i + 1].filter((j) => j >= 0 && j < numBlocks));
+    for (const j of globalBlocks) fixed.add(j);
+    // Partial Fisher–Yates over the blocks outside the window and the global blocks.
+    const candidates = all.filter((j) => !fixed.has(j));
+    const take = Math.min(o.numRandomBlocks, candidates.length);
+    for (let s = 0; s < take; s++) {
+      const pick = s + random.integer(candidates.length - s);
+      [candidates[s], candidates[pick]] = [candidates[pick]!, candidates[s]!];
+    }
+    const chosen = candidates.slice(0, take);
+    randomBlocks.push(chosen);
+    attendedBlocks.push([...fixed, ...chosen].sort((a, b) => a - b));
+  }
+  return { numBlocks, paddedLength: numBlocks * o.blockSize, globalBlocks, randomBlocks, attendedBlocks };
+}
+
+/**
+ * The block pattern of {@link bigBirdAttention} for a sequence length: a window of 3 blocks (i − 1, i,
+ * i + 1), the global blocks, and r random blocks per query block drawn without replacement from the
+ * remaining blocks with a seeded generator (the same pattern on every backend; one pattern shared by all
+ * heads, where Hugging Face draws one per head). Useful to plot the pattern or build the equivalent
+ * dense mask.
+ *
+ * @param options - `sequenceLength`, `blockSize`, `numRandomBlocks`, `numGlobalBlocks` (2), `seed`
+ * @returns the layout (plain numbers)
+ * @throws TypeError for missing or non-number options; RangeError for non-integer or negative values
+ * @example
+ * ```ts
+ * import { bigBirdLayout } from '@prep/attention';
+ * const layout = bigBirdLayout({ sequenceLength: 1000, blockSize: 64, numRandomBlocks: 3, seed: 0 });
+ * layout.numBlocks;          // 16 (1024 tokens after padding)
+ * layout.attendedBlocks[5];  // [0, 4, 5, 6, 15] plus 3 random blocks, ascending
+ * ```
+ */
+export function bigBirdLayout(options: BigBirdLayoutOptions): BigBirdLayout {
+  const fn = 'bigBirdLayout';
+  const opts = optionsObject<BigBirdLayoutOptions>(options, fn);
+  if (opts.sequenceLength === undefined) throw new TypeError(`${fn}: 'options.sequenceLength' is required; got undefined`);
+  const n = numberOption(opts.sequenceLength, fn, 'options.sequenceLength', { positive: true, integer: true });
+  return computeLayout(n, layoutOptions(opts, fn, 'options.'));
+}
+
+/**
+ * BigBird block-sparse attention (Zaheer et al. 2020, ITC variant): the sequence is cut into blocks of
+ * `blockSize`; each query block attends its window of 3 blocks, the global blocks and `numRandomBlocks`
+ * random blocks; global blocks attend everything. Each row is an exact softmax over its allowed keys.
+ * Only the attended blocks are gathered (by slicing and concatenation, differentiable on every backend),
+ * so time and memory grow as n·(3 + g + r)·blockSize plus n·g·blockSize for the global rows: linear in n
+ * for fixed blocks, in the forward pass and in the tfjs-autodiff gradient. Inputs are padded internally
+ * to a multiple of `blockSize` (padded keys are masked, padded rows dropped). Requires nQ = nK
+ * (self-attention); query head h reads KV head ⌊h·headsKV/headsQ⌋.
+ *
+ * @param q - queries `[batch, headsQ, n, headDim]`
+ * @param k - keys `[batch, headsKV, n, headDim]`
+ * @param v - values `[batch, headsKV, n, valueDim]`
+ * @param options - `blockSize`, `numRandomBlocks`, `numGlobalBlocks` (2), `seed`, `scale`
+ * @returns `[batch, headsQ, n, valueDim]`, owned by the caller
+ * @throws TypeError for a wrong kind of argument or a missing option; RangeError for mismatched shapes,
+ *   nQ ≠ nK or option values out of range
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { bigBirdAttention } from '@prep/attention';
+ * const x = tf.randomNormal([1, 4, 4096, 64]);
+ * const out = bigBirdAttention(x, x, x, { blockSize: 64, numRandomBlocks: 3, seed: 0 }); // [1, 4, 4096, 64]
+ * ```
+ */
+export function bigBirdAttention(
+  q: tf.Tensor | tf.TensorLike,
+  k: tf.Tensor | tf.TensorLike,
+  v: tf.Tensor | tf.TensorLike,
+  options: BigBirdAttentionOptions,
+): tf.Tensor4D {
+  const opts = optionsObject<BigBirdAttentionOptions>(options, FN);
+  const layoutOpts = layoutOptions(opts, FN, 'options.');
+  const scaleOption = opts.scale === undefined ? undefined : numberOption(opts.scale, FN, 'options.scale');
+  return tf.tidy(() => {
+    const qt = floatTensor<tf.Rank.R4>(q, FN, 'q', 4);
+    const kt = floatTensor<tf.Rank.R4>(k, FN, 'k', 4);
+    const vt = floatTensor<tf.Rank.R4>(v, FN, 'v', 4);
+    const { batch, headsQ, headsKV, nQ, nK, headDim, valueDim } = attentionDims(qt, kt, vt, FN);
+    if (nQ !== nK) throw new RangeError(`${FN}: 'q' and 'k' must have the same length (self-attention); got ${nQ} and ${nK}`);
+    const n = nQ;
+    const scale = scaleOption ?? 1 / Math.sqrt(headDim);
+    const layout = computeLayout(n, layoutOpts);
+    const { numBlocks, paddedLength, attendedBlocks } = layout;
+    const blockSize = layoutOpts.blockSize;
+    const padding = paddedLength - n;
+    const isGlobal = new Set(layout.globalBlocks);
+    // Padded keys live in the last block: mask their columns wherever that block is gathered.
+    // Blocks are gathered in ascending order, so padded keys are always the last `padding` columns.
+    const biasCache = new Map<number, tf.Tensor2D>();
+    const biasFor = (blocks: readonly number[]): tf.Tensor2D | null => {
+      if (padding === 0 || blocks[blocks.length - 1] !== numBlocks - 1) return null;
+      let bias = biasCache.get(blocks.length);
+      if (!bias) {
+        const values = new Float32Array(blocks.length * blockSize);
+        values.fill(MASKED_SCORE, values.length - padding);
+        bias = tf.tensor2d(values, [1, values.length]);
+        biasCache.set(blocks.length, bias);
+      }
+      return bias;
+    };
+    const padRows = (x: tf.Tensor2D): tf.Tensor2D => (padding === 0 ? x : tf.pad(x, [[0, padding], [0, 0]]));
+
+    const outputs: tf.Tensor2D[] = [];
+    for (let b = 0; b < batch; b++) {
+      for (let g = 0; g < headsKV; g++) {
+        const keysT = tf.transpose(padRows(headMatrix(kt, b, g)));
+        const values = padRows(headMatrix(vt, b, g));
+        const keyBlocks = splitInto(keysT, numBlocks, 1);
+        const valueBlocks = splitInto(values, numBlocks, 0);
+        for (let h = 0; h < headsQ; h++) {
+          if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
+          const queryBlocks = splitInto(padRows(tf.mul(headMatrix(qt, b, h), scale)), numBlocks, 0);
+          const rowsOut: tf.Tensor2D[] = [];
+          for (let i = 0; i < numBlocks; i++) {
+            const blocks = attendedBlocks[i]!;
+            const full = isGlobal.has(i) || blocks.length === numBlocks;
+            const kT = full ? keysT : blocks.length === 1 ? keyBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => keyBlocks[j]!), 1);
+            const vv = full ? values : blocks.length === 1 ? valueBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => valueBlocks[j]!), 0);
+            let scores: tf.Tensor2D = tf.matMul(queryBlocks[i]!, kT);
+            const bias = biasFor(blocks);
+            if (bias) scores = tf.add(scores, bias);
+            rowsOut.push(tf.matMul(tf.softmax(scores), vv));
+          }
+          const out = rowsOut.length === 1 ? rowsOut[0]! : tf.concat(rowsOut, 0);
+          outputs[b * headsQ + h] = padding === 0 ? out : tf.slice(out, [0, 0], [n, valueDim]);
+        }
+      }
+    }
+    return tf.reshape(tf.stack(outputs), [batch, headsQ, n, valueDim]);
+  });
+}
