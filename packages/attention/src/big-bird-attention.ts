@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headMatrix } from './internal/heads.js';
 import { MASKED_SCORE } from './internal/mask.js';
-import { SeededRandom } from './internal/random.js';
+import { computeLayout, type BigBirdLayout, type BlockOptions } from './internal/layouts.js';
 import { attentionDims, floatTensor, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
 import { seedOption } from './random-features.js';
 import { splitInto } from './sliding-window-attention.js';
@@ -32,23 +32,9 @@ export interface BigBirdLayoutOptions {
   seed: number;
 }
 
-/** The block pattern BigBird attends, as computed by {@link bigBirdLayout}. */
-export interface BigBirdLayout {
-  /** ⌈sequenceLength / blockSize⌉. */
-  numBlocks: number;
-  /** numBlocks · blockSize: the internal padded length. */
-  paddedLength: number;
-  /** Indices of the global blocks, ascending. */
-  globalBlocks: number[];
-  /** Per query block, the random key blocks drawn for it (empty for global blocks). */
-  randomBlocks: number[][];
-  /** Per query block, every key block it attends, ascending (all blocks for a global block). */
-  attendedBlocks: number[][];
-}
-
 const FN = 'bigBirdAttention';
 
-function layoutOptions(opts: Partial<BigBirdLayoutOptions>, fn: string, prefix: string): Omit<BigBirdLayoutOptions, 'sequenceLength'> {
+function layoutOptions(opts: Partial<BigBirdLayoutOptions>, fn: string, prefix: string): BlockOptions {
   const need = (name: keyof BigBirdLayoutOptions): void => {
     if (opts[name] === undefined) throw new TypeError(`${fn}: '${prefix}${name}' is required; got undefined`);
   };
@@ -62,39 +48,6 @@ function layoutOptions(opts: Partial<BigBirdLayoutOptions>, fn: string, prefix: 
       opts.numGlobalBlocks === undefined ? 2 : numberOption(opts.numGlobalBlocks, fn, `${prefix}numGlobalBlocks`, { integer: true, min: 0 }),
     seed: seedOption(opts.seed, fn, `${prefix}seed`, 0),
   };
-}
-
-function computeLayout(sequenceLength: number, o: Omit<BigBirdLayoutOptions, 'sequenceLength'>): BigBirdLayout {
-  const numBlocks = Math.ceil(sequenceLength / o.blockSize);
-  const g = o.numGlobalBlocks ?? 2;
-  const globalSet = new Set<number>();
-  for (let i = 0; i < Math.ceil(g / 2) && i < numBlocks; i++) globalSet.add(i);
-  for (let i = 0; i < Math.floor(g / 2) && i < numBlocks; i++) globalSet.add(numBlocks - 1 - i);
-  const globalBlocks = [...globalSet].sort((a, b) => a - b);
-  const random = new SeededRandom(o.seed);
-  const randomBlocks: number[][] = [];
-  const attendedBlocks: number[][] = [];
-  const all = Array.from({ length: numBlocks }, (_, i) => i);
-  for (let i = 0; i < numBlocks; i++) {
-    if (globalSet.has(i)) {
-      randomBlocks.push([]);
-      attendedBlocks.push(all);
-      continue;
-    }
-    const fixed = new Set<number>([i - 1, i, i + 1].filter((j) => j >= 0 && j < numBlocks));
-    for (const j of globalBlocks) fixed.add(j);
-    // Partial Fisher–Yates over the blocks outside the window and the global blocks.
-    const candidates = all.filter((j) => !fixed.has(j));
-    const take = Math.min(o.numRandomBlocks, candidates.length);
-    for (let s = 0; s < take; s++) {
-      const pick = s + random.integer(candidates.length - s);
-      [candidates[s], candidates[pick]] = [candidates[pick]!, candidates[s]!];
-    }
-    const chosen = candidates.slice(0, take);
-    randomBlocks.push(chosen);
-    attendedBlocks.push([...fixed, ...chosen].sort((a, b) => a - b));
-  }
-  return { numBlocks, paddedLength: numBlocks * o.blockSize, globalBlocks, randomBlocks, attendedBlocks };
 }
 
 /**
@@ -215,3 +168,5 @@ export function bigBirdAttention(
     return tf.reshape(tf.stack(outputs), [batch, headsQ, n, valueDim]);
   });
 }
+
+export type { BigBirdLayout };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headMatrix } from './internal/heads.js';
+import { slidingWindowTiling } from './internal/layouts.js';
 import { MASKED_SCORE } from './internal/mask.js';
 import { attentionDims, booleanOption, floatTensor, got, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
 
@@ -23,21 +24,6 @@ export interface SlidingWindowAttentionOptions {
 }
 
 const FN = 'slidingWindowAttention';
-
-/** Largest query tile of the banded computation. */
-const MAX_TILE = 256;
-/** Smallest query tile (tiny windows would otherwise need one kernel call per few rows). */
-const MIN_TILE = 16;
-
-/**
- * The tiling {@link slidingWindowAttention} uses: query tiles of `tile` rows, each scoring a band of
- * `bandWidth` keys (whole tiles of `tile` keys, the extra columns masked). Exported for the cost model.
- */
-export function slidingWindowTiling(window: number, nQ: number, nK: number): { tile: number; bandWidth: number; halfWindow: number } {
-  const halfWindow = Math.min(window / 2, nK);
-  const tile = Math.max(1, Math.min(nQ, Math.min(MAX_TILE, Math.max(MIN_TILE, halfWindow))));
-  return { tile, bandWidth: tile * (1 + Math.ceil(2 * halfWindow / tile)), halfWindow };
-}
 
 /**
  * Sliding-window (Longformer) attention with optional symmetric global tokens, computed band by band:
@@ -90,7 +76,7 @@ export function slidingWindowAttention(
     const scale = scaleOption ?? 1 / Math.sqrt(headDim);
     const offset = nK - nQ;
     const half = window / 2;
-    const { tile, bandWidth, halfWindow } = slidingWindowTiling(window, nQ, nK);
+    const { tile, bandWidth, halfWindow } = slidingWindowTiling(window, nQ, nK, causal);
     const numTiles = Math.ceil(nQ / tile);
     const piecesPerBand = bandWidth / tile;
     const numPieces = numTiles + piecesPerBand - 1;
