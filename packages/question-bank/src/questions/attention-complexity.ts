@@ -17,8 +17,8 @@ export const attentionComplexity: Question = {
   summary:
     'For n tokens and width d, attention forms QKᵀ (n² dot products of length d, about 2n²d FLOPs), takes a softmax ' +
     'over each row (O(n²)) and multiplies by V (another 2n²d FLOPs), so time grows as O(n²d); if the n × n score matrix ' +
-    'is materialised, memory grows as O(n²) per head. The projections cost O(nd²), so attention dominates once n is ' +
-    'several times d. Memory is the first wall and the easier one: computing the softmax online over blocks of keys ' +
+    'is materialised, memory grows as O(n²) per head. The four projections cost about 8nd² FLOPs, so the 4n²d of ' +
+    'attention dominates once n exceeds 2d. Memory is the first wall and the easier one: computing the softmax online over blocks of keys ' +
     '(as FlashAttention does) gives exact attention with O(n) extra memory and leaves the quadratic time. Two remedies ' +
     'for the time. (1) Kernelised linear attention replaces exp(q·k) by φ(q)·φ(k) with an m-dimensional feature map ' +
     '(Performer\'s positive random features, or ELU + 1); then φ(K)ᵀV is formed once, the cost becomes O(nmd), and in ' +
@@ -29,7 +29,7 @@ export const attentionComplexity: Question = {
     'choice depends on context length, on whether the task needs exact long-range lookup, and on how efficient the ' +
     'kernels are on the hardware.',
   keyIdeas: [
-    'Per head and layer, QKᵀ and the product with V are each about 2n²d FLOPs, the softmax is O(n²) and the projections O(nd²); attention dominates when n ≫ d.',
+    'Per layer, QKᵀ and the product with V are each about 2n²d FLOPs, the softmax is O(n²) and the four projections about 8nd²; attention dominates once n > 2d.',
     'The n × n score matrix is the memory problem, and it need not exist: an online softmax over key blocks gives exact outputs with O(n) extra memory.',
     'Linear attention reorders the product to φ(Q)(φ(K)ᵀV), costing O(nmd) instead of O(n²d); with a causal mask it becomes a prefix sum, an RNN with an m × d state.',
     'Random-feature estimates of the softmax kernel (FAVOR+) are unbiased but noisy where attention is sharp, and quality drops on tasks that need exact retrieval.',
