@@ -17,3 +17,15 @@ export type {
   TrackerEstimator,
 } from './information-plane-tracker.js';
 export type { InformationUnits } from './internal/validate.js';
+export { informationPlaneExperiment, recordEpochs } from './information-plane-experiment.js';
+export type {
+  CompressionRow,
+  ExperimentProgress,
+  InformationPlaneExperimentOptions,
+  InformationPlaneExperimentResult,
+  InformationPlaneRun,
+  InformationPlaneSummaryRow,
+} from './information-plane-experiment.js';
+export { vibExperiment } from './vib-experiment.js';
+export type { VibExperimentOptions, VibExperimentResult, VibExperimentRow } from './vib-experiment.js';
+export type { Activation } from './internal/mlp.js';

@@ -127,3 +127,11 @@ export function labelsArray(value: unknown, count: number, fn: string, arg = 'la
   }
   return { ids, counts, values };
 }
+
+/** A non-empty array option (any readonly array), copied; TypeError when not an array, RangeError when empty. */
+export function arrayOption(value: unknown, fn: string, arg: string): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`${fn}: '${arg}' must be an array; got ${got(value)}`);
+  const list = value as unknown[];
+  if (list.length === 0) throw new RangeError(`${fn}: '${arg}' must not be empty`);
+  return [...list];
+}
