@@ -12,3 +12,5 @@ export { slidingWindowAttention } from './sliding-window-attention.js';
 export type { SlidingWindowAttentionOptions } from './sliding-window-attention.js';
 export { bigBirdAttention, bigBirdLayout } from './big-bird-attention.js';
 export type { BigBirdAttentionOptions, BigBirdLayout, BigBirdLayoutOptions } from './big-bird-attention.js';
+export { MultiHeadAttention } from './multi-head-attention.js';
+export type { AttentionVariant, MultiHeadAttentionApplyOptions, MultiHeadAttentionOptions } from './multi-head-attention.js';
