@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { topKRouting, type MoELayer } from '../src/index.js';
 import { columnsOf, oneHotFloat } from '../src/internal/assignments.js';
 
-export function denseDispatchForward(layer: MoELayer, x: tf.Tensor2D): tf.Tensor2D {
+export function denseDispatchForward(layer: MoELayer, input: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => {
+    const x = input as tf.Tensor2D;
     const [tokens] = x.shape;
     const experts = layer.numExperts;
     const logits: tf.Tensor2D = tf.matMul(x, layer.routerWeights);

@@ -4,7 +4,7 @@ import { got, indexTensor, maskTensor, numberOption, optionsObject } from './int
 /** Options of {@link expertLoad}. */
 export interface ExpertLoadOptions {
   /** Padding mask `[T]` (bool or 0/1; nonzero = real token): padding tokens are not counted. */
-  mask?: tf.Tensor1D;
+  mask?: tf.Tensor;
 }
 
 /** Load diagnostics of one routing decision, as plain numbers. */
@@ -49,7 +49,7 @@ const FN = 'expertLoad';
  * load.deadExperts;   // 2
  * ```
  */
-export async function expertLoad(indices: tf.Tensor2D | tf.TensorLike, numExperts: number, options?: ExpertLoadOptions): Promise<ExpertLoad> {
+export async function expertLoad(indices: tf.Tensor | tf.TensorLike, numExperts: number, options?: ExpertLoadOptions): Promise<ExpertLoad> {
   const opts = optionsObject<ExpertLoadOptions>(options, FN);
   numberOption(numExperts, FN, 'numExperts', { integer: true, min: 1 });
   // Copies the caller cannot dispose under us while we await.

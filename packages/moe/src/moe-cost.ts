@@ -123,7 +123,7 @@ export interface MoEVsDense {
 /**
  * Compares an MoE configuration with the dense FFN it grows from (one expert's width, no router), the
  * question's "E experts, top-k: E× parameters at k× FLOPs" claim. With E = 64, k = 2, dModel = 4096,
- * dHidden = 16384 it gives paramsRatio ≈ 64.002 and flopsRatio ≈ 2.004: the router adds the small excess.
+ * dHidden = 16384 it gives paramsRatio ≈ 64.002 and flopsRatio ≈ 2.002: the router adds the small excess.
  *
  * @param options - as {@link moeCost}
  * @returns `{ moe, dense, paramsRatio, flopsRatio }`
@@ -132,8 +132,8 @@ export interface MoEVsDense {
  * ```ts
  * import { moeVsDense } from '@prep/moe';
  * const r = moeVsDense({ dModel: 4096, dHidden: 16384, numExperts: 64, k: 2, tokens: 1 });
- * r.paramsRatio; // 64.0019…
- * r.flopsRatio;  // 2.0039…
+ * r.paramsRatio; // 64.00195…
+ * r.flopsRatio;  // 2.00195…
  * ```
  */
 export function moeVsDense(options: MoECostOptions): MoEVsDense {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { topKIndices } from './internal/assignments.js';
 import { expertChoicePlan, tokenChoicePlan, type DispatchPlan } from './internal/dispatch-plan.js';
-import { rowMap } from './internal/row-map.js';
+import { gatherDistinctRows, rowMap } from './internal/row-map.js';
 import {
   booleanOption,
   choiceOption,
@@ -11,8 +12,6 @@ import {
   optionsObject,
 } from './internal/validate.js';
 import { routerZLoss } from './router-z-loss.js';
-import { switchLoadBalancingLoss } from './switch-load-balancing-loss.js';
-import { topKRouting } from './top-k-routing.js';
 
 /** The routers {@link MoELayer} offers. */
 export type MoERouter = 'softmax-topk' | 'noisy-topk' | 'expert-choice';
@@ -67,7 +66,7 @@ export interface MoEApplyOptions {
    * Padding mask `[T]` (bool or 0/1; nonzero = real token). Padding tokens are not dispatched, take no
    * capacity, get a zero output row, and are left out of `auxLoss` and `zLoss`.
    */
-  mask?: tf.Tensor1D;
+  mask?: tf.Tensor;
 }
 
 /** What {@link MoELayer.apply} returns; the tensors are owned by the caller. */
@@ -239,7 +238,7 @@ export class MoELayer {
    * @throws TypeError for a wrong kind of argument or after {@link MoELayer.dispose}; RangeError when `x`
    *   is not `[T, dModel]` or the mask is not `[T]`. A refused call changes nothing (not even the noise stream).
    */
-  apply(x: tf.Tensor2D | tf.TensorLike, options?: MoEApplyOptions): MoEApplyResult {
+  apply(x: tf.Tensor | tf.TensorLike, options?: MoEApplyOptions): MoEApplyResult {
     const name = `${FN}.apply`;
     if (this.disposed) throw new TypeError(`${name}: the layer was disposed`);
     const opts = optionsObject<MoEApplyOptions>(options, name);
@@ -252,56 +251,86 @@ export class MoELayer {
       const call = training ? this.trainingCalls++ : 0;
       const noiseSeed = (i: number) => this.seed * 7919 + 1_000_003 * (call + 1) + i;
 
-      const routerInput =
-        training && this.jitter > 0
-          ? tf.mul(xt, tf.randomUniform([tokens, this.dModel], 1 - this.jitter, 1 + this.jitter, 'float32', noiseSeed(1)))
-          : xt;
-      const logits: tf.Tensor2D = tf.matMul(routerInput, this.routerWeights);
-      const maskOption = mask ? { mask } : {};
-      const zLoss = routerZLoss(logits, maskOption);
-
-      let plan: DispatchPlan;
-      let gateSource: tf.Tensor2D;
-      let auxLoss: tf.Scalar;
-      if (this.router === 'expert-choice') {
-        const probs = tf.softmax(logits) as tf.Tensor2D;
-        const factor = (training ? this.capacityFactor : (this.evalCapacityFactor ?? this.capacityFactor)) ?? 1;
-        const capacity = Math.min(tokens, Math.ceil((factor * this.k * tokens) / this.numExperts));
-        // Padding gets score −1, below every probability, and is skipped when the plan is built.
-        const scores = mask ? tf.where(tf.greater(tf.reshape(mask, [tokens, 1]), 0), probs, tf.fill([tokens, this.numExperts], -1)) : probs;
-        const { values, indices } = tf.topk(tf.transpose(scores), capacity, true);
-        const realTokens = mask ? Math.round(tf.sum(mask).dataSync()[0]!) : tokens;
-        plan = expertChoicePlan(indices.dataSync(), values.dataSync(), tokens, this.numExperts, capacity, realTokens);
-        gateSource = tf.reshape(probs, [tokens * this.numExperts, 1]);
-        auxLoss = tf.scalar(0);
-      } else {
-        let routingLogits: tf.Tensor2D = logits;
-        if (this.noiseWeights && training) {
-          const noiseScale = tf.softplus(tf.matMul(routerInput, this.noiseWeights));
-          routingLogits = tf.add(logits, tf.mul(tf.randomNormal([tokens, this.numExperts], 0, 1, 'float32', noiseSeed(2)), noiseScale));
-        }
-        const routing = topKRouting(routingLogits, this.k, {
-          training,
-          normalize: this.normalize,
-          ...(this.capacityFactor === undefined ? {} : { capacityFactor: this.capacityFactor }),
-          ...(this.evalCapacityFactor === undefined ? {} : { evalCapacityFactor: this.evalCapacityFactor }),
-          ...maskOption,
-        });
-        const maskValues = mask ? mask.dataSync() : null;
-        plan = tokenChoicePlan(routing.indices.dataSync(), routing.keep.dataSync(), maskValues, tokens, this.k, this.numExperts);
-        gateSource = tf.reshape(routing.weights, [tokens * this.k, 1]);
-        auxLoss = switchLoadBalancingLoss(routing.probs, routing.indices, maskOption);
-      }
-
-      const output = plan.slots === 0 ? (tf.zeros([tokens, this.dModel]) as tf.Tensor2D) : this.runExperts(xt, plan, gateSource);
-      const tokensPerExpert = tf.tensor1d(plan.counts, 'int32');
-      return { output, auxLoss, zLoss, tokensPerExpert, routedCounts: plan.routedCounts, droppedTokens: plan.droppedTokens };
+      // Routing in its own scope: the [T, E] router tensors are freed before the experts run (the
+      // gradient tape keeps what the backward pass needs).
+      let plan: DispatchPlan | null = null;
+      const routed = tf.tidy(() => {
+        const result = this.route(xt, mask, training, noiseSeed);
+        plan = result.plan;
+        return { gates: result.gates, auxLoss: result.auxLoss, zLoss: result.zLoss };
+      });
+      const dispatch = plan as unknown as DispatchPlan;
+      const output = dispatch.slots === 0 ? (tf.zeros([tokens, this.dModel]) as tf.Tensor2D) : this.runExperts(xt, dispatch, routed.gates);
+      const tokensPerExpert = tf.tensor1d(dispatch.counts, 'int32');
+      return {
+        output,
+        auxLoss: routed.auxLoss,
+        zLoss: routed.zLoss,
+        tokensPerExpert,
+        routedCounts: dispatch.routedCounts,
+        droppedTokens: dispatch.droppedTokens,
+      };
     });
+  }
+
+  /** Router logits, the routing decisions (read back once), the dispatch plan, the gates and the losses. */
+  private route(
+    x: tf.Tensor2D,
+    mask: tf.Tensor1D | null,
+    training: boolean,
+    noiseSeed: (i: number) => number,
+  ): { plan: DispatchPlan; gates: tf.Tensor2D; auxLoss: tf.Scalar; zLoss: tf.Scalar } {
+    const [tokens] = x.shape;
+    const experts = this.numExperts;
+    const routerInput =
+      training && this.jitter > 0 ? tf.mul(x, tf.randomUniform([tokens, this.dModel], 1 - this.jitter, 1 + this.jitter, 'float32', noiseSeed(1))) : x;
+    const logits: tf.Tensor2D = tf.matMul(routerInput, this.routerWeights);
+    const zLoss = routerZLoss(logits, mask ? { mask } : {});
+
+    if (this.router === 'expert-choice') {
+      const probs = tf.softmax(logits) as tf.Tensor2D;
+      const factor = (training ? this.capacityFactor : (this.evalCapacityFactor ?? this.capacityFactor)) ?? 1;
+      const capacity = Math.min(tokens, Math.ceil((factor * this.k * tokens) / experts));
+      // Padding gets score −1, below every probability, and is skipped when the plan is built.
+      const scores = mask ? tf.where(tf.greater(tf.reshape(mask, [tokens, 1]), 0), probs, tf.fill([tokens, experts], -1)) : probs;
+      const { values, indices } = tf.topk(tf.transpose(scores), capacity, true);
+      const maskValues = mask ? mask.dataSync() : null;
+      let realTokens = tokens;
+      if (maskValues) for (const v of maskValues) if (v === 0) realTokens--;
+      const plan = expertChoicePlan(indices.dataSync(), values.dataSync(), tokens, experts, capacity, realTokens);
+      const gates = tf.reshape(probs, [tokens * experts, 1]) as tf.Tensor2D;
+      return { plan, gates, auxLoss: tf.scalar(0), zLoss };
+    }
+
+    let routingLogits: tf.Tensor2D = logits;
+    if (this.noiseWeights && training) {
+      const noiseScale = tf.softplus(tf.matMul(routerInput, this.noiseWeights));
+      routingLogits = tf.add(logits, tf.mul(tf.randomNormal([tokens, experts], 0, 1, 'float32', noiseSeed(2)), noiseScale));
+    }
+    const probs = tf.softmax(routingLogits) as tf.Tensor2D;
+    const chosen = topKIndices(routingLogits, this.k).dataSync();
+    const factor = training ? this.capacityFactor : this.evalCapacityFactor;
+    const capacity = factor === undefined ? tokens : Math.ceil((factor * this.k * tokens) / experts);
+    const plan = tokenChoicePlan(chosen, mask ? mask.dataSync() : null, tokens, this.k, experts, capacity);
+    // The gates of all T·k choices, read from the probabilities by a gather (no [T, k, E] one-hot).
+    const flatChoice = new Int32Array(tokens * this.k);
+    for (let i = 0; i < flatChoice.length; i++) flatChoice[i] = Math.floor(i / this.k) * experts + chosen[i]!;
+    let gates = gatherDistinctRows(tf.reshape(probs, [tokens * experts, 1]), flatChoice);
+    if (this.normalize) {
+      const perToken = tf.reshape(gates, [tokens, this.k]);
+      gates = tf.reshape(tf.div(perToken, tf.sum(perToken, 1, true)), [tokens * this.k, 1]);
+    }
+    // The Switch loss from the assignment counts the plan already holds: the value of
+    // switchLoadBalancingLoss(probs, indices, { mask }) without its [T, E] one-hot counts.
+    const realTokens = Math.max(plan.routedCounts.reduce((a, b) => a + b, 0) / this.k, 1);
+    const f = tf.tensor1d(plan.routedCounts.map((c) => c / realTokens));
+    const probSums = mask ? tf.sum(tf.mul(probs, tf.reshape(mask, [tokens, 1])), 0) : tf.sum(probs, 0);
+    const auxLoss = tf.mul(tf.sum(tf.mul(f, probSums)), experts / realTokens) as tf.Scalar;
+    return { plan, gates, auxLoss, zLoss };
   }
 
   /** Gathers each expert's rows, runs the expert on them only, scatters back weighted by the gates. */
   private runExperts(x: tf.Tensor2D, plan: DispatchPlan, gateSource: tf.Tensor2D): tf.Tensor2D {
-    const sorted = rowMap(x, plan.dispatch.forward, plan.dispatch.backward);
     const active: number[] = [];
     const sizes: number[] = [];
     plan.counts.forEach((count, e) => {
@@ -310,8 +339,12 @@ export class MoELayer {
         sizes.push(count);
       }
     });
+    // Intermediates are disposed as soon as the next step has them: the gradient tape keeps its own
+    // references to what the backward pass needs, so this only lowers the peak.
+    const sorted = rowMap(x, plan.dispatch.forward, plan.dispatch.backward);
     const parts = active.length > 1 ? tf.split(sorted, sizes, 0) : [sorted];
-    // One expert's hidden activations are live at a time (the tape keeps what the backward pass needs).
+    if (parts.length > 1) sorted.dispose();
+    // One expert's hidden activations are live at a time.
     const outputs = parts.map((part, i) =>
       tf.tidy(() => {
         const { w1, w2 } = this.expertWeights[active[i]!]!;
@@ -323,8 +356,13 @@ export class MoELayer {
       }),
     );
     const expertOut = outputs.length > 1 ? tf.concat(outputs, 0) : outputs[0]!;
+    if (outputs.length > 1) tf.dispose(outputs);
     const gates = rowMap(gateSource, plan.gates.forward, plan.gates.backward);
-    return rowMap(tf.mul(expertOut, gates), plan.combine.forward, plan.combine.backward);
+    const weighted = tf.mul(expertOut, gates) as tf.Tensor2D;
+    tf.dispose([expertOut, gates]);
+    const combined = rowMap(weighted, plan.combine.forward, plan.combine.backward);
+    weighted.dispose();
+    return combined;
   }
 
   /** Disposes the layer's variables; later calls to `apply` throw. */

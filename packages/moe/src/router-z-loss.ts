@@ -5,7 +5,7 @@ import { floatTensor, maskTensor, optionsObject } from './internal/validate.js';
 /** Options of {@link routerZLoss}. */
 export interface RouterZLossOptions {
   /** Padding mask `[T]` (bool or 0/1; nonzero = real token): the mean runs over real tokens only. */
-  mask?: tf.Tensor1D;
+  mask?: tf.Tensor;
 }
 
 const FN = 'routerZLoss';
@@ -28,7 +28,7 @@ const FN = 'routerZLoss';
  * await routerZLoss(logits).data();           // [1.9218…] = (ln 4)²
  * ```
  */
-export function routerZLoss(logits: tf.Tensor2D | tf.TensorLike, options?: RouterZLossOptions): tf.Scalar {
+export function routerZLoss(logits: tf.Tensor | tf.TensorLike, options?: RouterZLossOptions): tf.Scalar {
   const opts = optionsObject<RouterZLossOptions>(options, FN);
   return tf.tidy(() => {
     const z = floatTensor<tf.Rank.R2>(logits, FN, 'logits', 2);

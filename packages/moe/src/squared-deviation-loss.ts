@@ -5,7 +5,7 @@ import { indexTensor, maskTensor, numberOption, optionsObject } from './internal
 /** Options of {@link squaredDeviationLoss}. */
 export interface SquaredDeviationLossOptions {
   /** Padding mask `[T]` (bool or 0/1; nonzero = real token): padding tokens are not counted. */
-  mask?: tf.Tensor1D;
+  mask?: tf.Tensor;
 }
 
 const FN = 'squaredDeviationLoss';
@@ -36,7 +36,7 @@ const FN = 'squaredDeviationLoss';
  * ```
  */
 export function squaredDeviationLoss(
-  indices: tf.Tensor2D | tf.TensorLike,
+  indices: tf.Tensor | tf.TensorLike,
   numExperts: number,
   options?: SquaredDeviationLossOptions,
 ): tf.Scalar {

@@ -5,7 +5,7 @@ import { floatTensor, indexTensor, maskTensor, optionsObject } from './internal/
 /** Options of {@link switchLoadBalancingLoss}. */
 export interface SwitchLoadBalancingLossOptions {
   /** Padding mask `[T]` (bool or 0/1; nonzero = real token): padding tokens count for neither f nor P. */
-  mask?: tf.Tensor1D;
+  mask?: tf.Tensor;
 }
 
 const FN = 'switchLoadBalancingLoss';
@@ -35,8 +35,8 @@ const FN = 'switchLoadBalancingLoss';
  * ```
  */
 export function switchLoadBalancingLoss(
-  probs: tf.Tensor2D | tf.TensorLike,
-  indices: tf.Tensor2D | tf.TensorLike,
+  probs: tf.Tensor | tf.TensorLike,
+  indices: tf.Tensor | tf.TensorLike,
   options?: SwitchLoadBalancingLossOptions,
 ): tf.Scalar {
   const opts = optionsObject<SwitchLoadBalancingLossOptions>(options, FN);

@@ -30,7 +30,7 @@ export interface TopKRoutingOptions {
    * Padding mask `[T]` (bool or 0/1; nonzero = real token). Padding tokens are routed (their rows of
    * `indices`/`weights` are filled) but never kept (`keep` 0) and take no capacity.
    */
-  mask?: tf.Tensor1D;
+  mask?: tf.Tensor;
 }
 
 /** What {@link topKRouting} returns; every tensor is owned by the caller. */
@@ -79,7 +79,7 @@ const FN = 'topKRouting';
  * await r.keep.array();    // [[1], [0], [0]]: expert 0 keeps the first token only
  * ```
  */
-export function topKRouting(logits: tf.Tensor2D | tf.TensorLike, k: number, options?: TopKRoutingOptions): TopKRoutingResult {
+export function topKRouting(logits: tf.Tensor | tf.TensorLike, k: number, options?: TopKRoutingOptions): TopKRoutingResult {
   const opts = optionsObject<TopKRoutingOptions>(options, FN);
   const training = booleanOption(opts.training, FN, 'options.training', true);
   const capacityFactor = optionalNumber(opts.capacityFactor, FN, 'options.capacityFactor', { positive: true });

@@ -24,7 +24,7 @@ export function expertCounts(indices: tf.Tensor2D, experts: number, valid: tf.Te
  */
 export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
   // tf.oneHot wants depth ≥ 2; one expert is the first column of a depth-2 one-hot.
-  if (depth === 1) return tf.slice(tf.cast(tf.oneHot(indices, 2), 'float32'), [0, 0], [indices.shape[0], 1]);
+  if (depth === 1) return tf.slice(tf.cast(tf.oneHot(indices, 2), 'float32'), [0, 0], [indices.shape[0], 1]) as tf.Tensor2D;
   return tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D;
 }
 
@@ -35,4 +35,15 @@ export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
 export function columnsOf(t: tf.Tensor2D): tf.Tensor1D[] {
   const [rows, cols] = t.shape;
   return cols === 1 ? [tf.reshape(t, [rows])] : (tf.unstack(t, 1) as tf.Tensor1D[]);
+}
+
+/**
+ * The top-k experts per token by logit (ties to the lower index), int32 `[T, k]`, from a kernel whose
+ * gradient is zero: tfjs has no gradient for TopK, and indices need none.
+ */
+export function topKIndices(logits: tf.Tensor2D, k: number): tf.Tensor2D {
+  return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const source = inputs[0] as tf.Tensor2D;
+    return { value: tf.topk(source, k, true).indices, gradFunc: () => tf.zerosLike(source) };
+  })(logits) as tf.Tensor2D;
 }

@@ -5,6 +5,8 @@
  */
 import { indexList, type IndexList } from './row-map.js';
 
+export type { IndexList };
+
 /** Everything the layer needs to dispatch, compute and combine without a dense `[T, E, …]` tensor. */
 export interface DispatchPlan {
   /** Slots computed (kept assignments), N. */
@@ -66,30 +68,39 @@ function build(
 }
 
 /**
- * Plan for token-choice routing from `indices` and `keep` (`[T, k]`, row-major) and an optional padding
- * mask `[T]`. The gate of slot (t, j) is row t·k + j of the flattened `[T·k, 1]` weights.
+ * Plan for token-choice routing from `indices` (`[T, k]`, row-major), the capacity and an optional padding
+ * mask `[T]`. Capacity is applied here, as `topKRouting` does on tensors: assignments queue at their
+ * expert in priority order — every token's first choice in token order, then every second choice — and
+ * those at position ≥ capacity are dropped; padding tokens neither queue nor count. The gate of slot
+ * (t, j) is row t·k + j of the flattened `[T·k, 1]` gates.
  */
 export function tokenChoicePlan(
   indices: ArrayLike<number>,
-  keep: ArrayLike<number>,
   mask: ArrayLike<number> | null,
   tokens: number,
   k: number,
   experts: number,
+  capacity: number,
 ): DispatchPlan {
-  const buckets: { token: number; weightRow: number }[][] = Array.from({ length: experts }, () => []);
-  const routedCounts = new Array<number>(experts).fill(0);
+  const keep = new Uint8Array(tokens * k);
+  const queued = new Array<number>(experts).fill(0);
   let realTokens = 0;
-  for (let t = 0; t < tokens; t++) {
-    if (mask && mask[t] === 0) continue;
-    realTokens++;
-    for (let j = 0; j < k; j++) {
+  for (let t = 0; t < tokens; t++) if (!mask || mask[t] !== 0) realTokens++;
+  for (let j = 0; j < k; j++) {
+    for (let t = 0; t < tokens; t++) {
+      if (mask && mask[t] === 0) continue;
       const e = indices[t * k + j]!;
-      routedCounts[e]!++;
-      if (keep[t * k + j] !== 0) buckets[e]!.push({ token: t, weightRow: t * k + j });
+      if (queued[e]! < capacity) keep[t * k + j] = 1;
+      queued[e]!++;
     }
   }
-  return build(tokens, tokens * k, experts, buckets, routedCounts, realTokens);
+  const buckets: { token: number; weightRow: number }[][] = Array.from({ length: experts }, () => []);
+  for (let t = 0; t < tokens; t++) {
+    for (let j = 0; j < k; j++) {
+      if (keep[t * k + j]) buckets[indices[t * k + j]!]!.push({ token: t, weightRow: t * k + j });
+    }
+  }
+  return build(tokens, tokens * k, experts, buckets, queued, realTokens);
 }
 
 /**

@@ -63,3 +63,18 @@ export function rowMap(src: tf.Tensor2D, forward: readonly IndexList[], backward
   }));
   return op(src) as tf.Tensor2D;
 }
+
+/**
+ * Gathers rows `src[index[i]]` for an index that reads each source row at most once, with the exact
+ * transpose (a gather by the inverse index) as its gradient.
+ *
+ * @param src - `[rows, d]`
+ * @param index - distinct entries in `[0, rows)`
+ * @returns `[index.length, d]`
+ */
+export function gatherDistinctRows(src: tf.Tensor2D, index: Int32Array): tf.Tensor2D {
+  const rows = src.shape[0];
+  const inverse = new Int32Array(rows).fill(index.length);
+  for (let i = 0; i < index.length; i++) inverse[index[i]!] = i;
+  return rowMap(src, [indexList(index, rows)], [indexList(inverse, index.length)]);
+}
