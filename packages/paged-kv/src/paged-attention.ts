@@ -93,7 +93,7 @@ function validate(q: unknown, store: unknown, layer: unknown, seqIds: unknown, o
  * loops that read the pools in place (one pass for the scores of all query heads sharing a KV head, a JS
  * softmax, one pass over V), so a step reads each live K/V row once per KV head and allocates no tensor
  * but the output. Elsewhere, and with `implementation: 'reference'`, it composes tfjs ops on each
- * sequence's gathered K/V ({@link pagedAttentionReference}). Differentiable with respect to `q` (not the
+ * batch's gathered K/V ({@link pagedAttentionReference}). Differentiable with respect to `q` (not the
  * cache, which is not a tensor).
  *
  * @param q - queries `[numSeqs, headsQ, headDim]`, float32; headsQ a multiple of the store's numKvHeads
@@ -154,9 +154,10 @@ export function pagedAttention(
 }
 
 /**
- * The composed reference of {@link pagedAttention}: gathers each sequence's K/V from the pools into
- * tensors and computes softmax(scale · q·Kᵀ)·V with tfjs ops, per sequence with all query heads of a KV
- * head in one product. Runs on every backend and is differentiable with respect to `q` by tfjs autodiff.
+ * The composed reference of {@link pagedAttention}: gathers the batch's K/V from the pools into one
+ * padded `[numSeqs · numKvHeads, maxLen, headDim]` tensor (padding masked out) and computes
+ * softmax(scale · q·Kᵀ)·V with batched tfjs ops, the query heads of each KV head in one product. Runs on
+ * every backend and is differentiable with respect to `q` by tfjs autodiff.
  * Same parameters, result and errors as {@link pagedAttention}.
  *
  * @example
@@ -181,20 +182,29 @@ export function pagedAttentionReference(
 }
 
 function referenceFromPlan(qt: tf.Tensor3D, plan: Plan): tf.Tensor3D {
-  const { numKvHeads, headsQ, headDim, scale } = plan;
+  // One padded batch for the whole call: a handful of ops whatever the number of sequences, so WebGL and
+  // WebGPU compile a few shaders, not a set per sequence length. Padding slots get a -1e9 bias (exp → 0).
+  const { numKvHeads, headsQ, headDim, scale, lengths } = plan;
   const group = headsQ / numKvHeads;
-  const outputs: tf.Tensor[] = [];
-  for (let i = 0; i < plan.tables.length; i++) {
-    const n = plan.lengths[i]!;
-    const keys = gatherRows(plan.store.keys[plan.layer]!, plan.tables[i]!, n, plan.blockSize, numKvHeads * headDim);
-    const values = gatherRows(plan.store.values[plan.layer]!, plan.tables[i]!, n, plan.blockSize, numKvHeads * headDim);
-    const k = tf.transpose(tf.tensor3d(keys, [n, numKvHeads, headDim]), [1, 0, 2]); // [kvh, n, d]
-    const v = tf.transpose(tf.tensor3d(values, [n, numKvHeads, headDim]), [1, 0, 2]);
-    const qi = tf.reshape(tf.slice(qt, [i, 0, 0], [1, headsQ, headDim]), [numKvHeads, group, headDim]);
-    const scores = tf.mul(tf.matMul(qi, k, false, true), scale); // [kvh, group, n]
-    outputs.push(tf.reshape(tf.matMul(tf.softmax(scores), v), [headsQ, headDim]));
+  const numSeqs = lengths.length;
+  const maxLen = Math.max(...lengths);
+  const row = numKvHeads * headDim;
+  const keys = new Float32Array(numSeqs * maxLen * row);
+  const values = new Float32Array(numSeqs * maxLen * row);
+  const bias = new Float32Array(numSeqs * maxLen);
+  for (let s = 0; s < numSeqs; s++) {
+    const n = lengths[s]!;
+    keys.set(gatherRows(plan.store.keys[plan.layer]!, plan.tables[s]!, n, plan.blockSize, row), s * maxLen * row);
+    values.set(gatherRows(plan.store.values[plan.layer]!, plan.tables[s]!, n, plan.blockSize, row), s * maxLen * row);
+    bias.fill(-1e9, s * maxLen + n, (s + 1) * maxLen);
   }
-  return tf.stack(outputs) as tf.Tensor3D;
+  const toHeads = (data: Float32Array): tf.Tensor3D =>
+    tf.reshape(tf.transpose(tf.tensor4d(data, [numSeqs, maxLen, numKvHeads, headDim]), [0, 2, 1, 3]), [numSeqs * numKvHeads, maxLen, headDim]);
+  const q3 = tf.reshape(qt, [numSeqs * numKvHeads, group, headDim]);
+  const scores = tf.reshape(tf.mul(tf.matMul(q3, toHeads(keys), false, true), scale), [numSeqs, numKvHeads, group, maxLen]);
+  const probs = tf.softmax(tf.add(scores, tf.tensor4d(bias, [numSeqs, 1, 1, maxLen])));
+  const out = tf.matMul(tf.reshape(probs, [numSeqs * numKvHeads, group, maxLen]), toHeads(values));
+  return tf.reshape(out, [numSeqs, headsQ, headDim]);
 }
 
 function gatherRows(pool: Float32Array, table: readonly number[], n: number, bs: number, row: number): Float32Array {
