@@ -137,6 +137,8 @@ export function bigBirdAttention(
       }
       return bias;
     };
+    // Built up front in this scope: the per-block scopes below must not dispose shared biases.
+    const blockBiases = attendedBlocks.map(biasFor);
     const padRows = (x: tf.Tensor2D): tf.Tensor2D => (padding === 0 ? x : tf.pad(x, [[0, padding], [0, 0]]));
 
     const outputs: tf.Tensor2D[] = [];
@@ -151,14 +153,19 @@ export function bigBirdAttention(
           const queryBlocks = splitInto(padRows(tf.mul(headMatrix(qt, b, h), scale)), numBlocks, 0);
           const rowsOut: tf.Tensor2D[] = [];
           for (let i = 0; i < numBlocks; i++) {
-            const blocks = attendedBlocks[i]!;
-            const full = isGlobal.has(i) || blocks.length === numBlocks;
-            const kT = full ? keysT : blocks.length === 1 ? keyBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => keyBlocks[j]!), 1);
-            const vv = full ? values : blocks.length === 1 ? valueBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => valueBlocks[j]!), 0);
-            let scores: tf.Tensor2D = tf.matMul(queryBlocks[i]!, kT);
-            const bias = biasFor(blocks);
-            if (bias) scores = tf.add(scores, bias);
-            rowsOut.push(tf.matMul(tf.softmax(scores), vv));
+            // One scope per query block: outside tf.grad only the block's output stays alive.
+            rowsOut.push(
+              tf.tidy(() => {
+                const blocks = attendedBlocks[i]!;
+                const full = isGlobal.has(i) || blocks.length === numBlocks;
+                const kT = full ? keysT : blocks.length === 1 ? keyBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => keyBlocks[j]!), 1);
+                const vv = full ? values : blocks.length === 1 ? valueBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => valueBlocks[j]!), 0);
+                let scores: tf.Tensor2D = tf.matMul(queryBlocks[i]!, kT);
+                const bias = blockBiases[i];
+                if (bias) scores = tf.add(scores, bias);
+                return tf.matMul(tf.softmax(scores), vv);
+              }),
+            );
           }
           const out = rowsOut.length === 1 ? rowsOut[0]! : tf.concat(rowsOut, 0);
           outputs[b * headsQ + h] = padding === 0 ? out : tf.slice(out, [0, 0], [n, valueDim]);

@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { headMatrix } from './internal/heads.js';
 import { attentionDims, floatTensor, kvHeadOf, optionsObject } from './internal/validate.js';
 import {
-  applyFeatureMap,
   causalLinearAligned,
   ELU_EPSILON,
   featureConfig,
   featureCount,
+  featureMapHead,
+  projectionT,
   type FeatureConfig,
   type FeatureMap,
 } from './linear-attention.js';
@@ -109,8 +110,7 @@ export class LinearAttentionState {
           }
         }
       }
-      const phiQ = applyFeatureMap(qt, this.config, 'query');
-      const phiK = applyFeatureMap(kt, this.config, 'causal-key');
+      const omegaT = projectionT(this.config, headDim);
       const epsilon = this.config.featureMap === 'elu' ? ELU_EPSILON : 0;
       const m = featureCount(this.config, headDim);
       const outputs: tf.Tensor2D[] = [];
@@ -119,12 +119,12 @@ export class LinearAttentionState {
       for (let b = 0; b < batch; b++) {
         for (let g = 0; g < headsKV; g++) {
           const prefix = this.kvState && this.zState ? { kv: headMatrix(this.kvState, b, g), z: headMatrix(this.zState, b, g) } : null;
-          const fk = headMatrix(phiK, b, g);
+          const fk = featureMapHead(headMatrix(kt, b, g), this.config, 'causal-key', omegaT);
           const vh = headMatrix(vt, b, g);
           let next = prefix;
           for (let h = 0; h < headsQ; h++) {
             if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
-            const step = causalLinearAligned(headMatrix(phiQ, b, h), fk, vh, prefix, epsilon);
+            const step = causalLinearAligned(featureMapHead(headMatrix(qt, b, h), this.config, 'query', omegaT), fk, vh, prefix, epsilon);
             outputs[b * headsQ + h] = step.out;
             next = step.prefix;
           }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { headMatrix, rows } from './internal/heads.js';
+import { headMatrix, rows, stackHeads } from './internal/heads.js';
 import { randomFeatureValues, seedOption } from './random-features.js';
 import { attentionDims, booleanOption, floatTensor, got, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
 
@@ -78,28 +78,40 @@ export function featureCount(config: FeatureConfig, headDim: number): number {
 }
 
 /**
- * φ of a rank-4 tensor `[batch, heads, n, headDim]` → `[batch, heads, n, features]`. `role` selects the
- * FAVOR+ stabiliser: per row for queries, per (batch, head) over the sequence for keys of non-causal
- * attention, none for keys of causal attention (streaming).
+ * φ of one head's rows `[n, headDim]` → `[n, features]`. `role` selects the FAVOR+ stabiliser: per row
+ * for queries, over the whole head for keys of non-causal attention, none for keys of causal attention
+ * (streaming). `omegaT` is the transposed projection `[headDim, m]` (unused by 'elu').
  */
-export function applyFeatureMap(x: tf.Tensor4D, config: FeatureConfig, role: 'query' | 'key' | 'causal-key'): tf.Tensor4D {
+export function featureMapHead(x: tf.Tensor2D, config: FeatureConfig, role: 'query' | 'key' | 'causal-key', omegaT: tf.Tensor2D | null): tf.Tensor2D {
   return tf.tidy(() => {
-    const [batch, heads, n, headDim] = x.shape;
     if (config.featureMap === 'elu') return tf.add(tf.elu(x), 1);
     const m = config.numFeatures;
-    const omegaT = tf.tensor2d(randomFeatureValues(m, headDim, config.orthogonal, config.seed), [m, headDim]);
-    const flat = tf.reshape(x, [batch * heads * n, headDim]);
-    if (config.featureMap === 'relu') {
-      const projected = tf.matMul(flat, tf.transpose(omegaT));
-      return tf.reshape(tf.add(tf.relu(tf.mul(projected, 1 / Math.sqrt(m))), RELU_EPSILON), [batch, heads, n, m]);
-    }
-    const scaled = tf.mul(flat, headDim ** -0.25);
-    const projected = tf.reshape(tf.matMul(scaled, tf.transpose(omegaT)), [batch, heads, n, m]);
-    const halfNorm = tf.reshape(tf.mul(tf.sum(tf.square(scaled), 1), 0.5), [batch, heads, n, 1]);
-    let exponent = tf.sub(projected, halfNorm);
-    if (role === 'query') exponent = tf.sub(exponent, tf.max(projected, 3, true));
-    if (role === 'key') exponent = tf.sub(exponent, tf.max(projected, [2, 3], true));
-    return tf.mul(tf.add(tf.exp(exponent), FAVOR_EPSILON), 1 / Math.sqrt(m));
+    if (config.featureMap === 'relu') return tf.add(tf.relu(tf.mul(tf.matMul(x, omegaT!), 1 / Math.sqrt(m))), RELU_EPSILON);
+    const headDim = x.shape[1];
+    const scaled = tf.mul(x, headDim ** -0.25);
+    const projected = tf.matMul(scaled, omegaT!);
+    let shift: tf.Tensor = tf.mul(tf.sum(tf.square(scaled), 1, true), 0.5);
+    if (role === 'query') shift = tf.add(shift, tf.max(projected, 1, true));
+    if (role === 'key') shift = tf.add(shift, tf.max(projected));
+    return tf.mul(tf.add(tf.exp(tf.sub(projected, shift)), FAVOR_EPSILON), 1 / Math.sqrt(m));
+  });
+}
+
+/** The transposed random projection `[headDim, m]` of a config, or null for 'elu'. Call inside a tidy. */
+export function projectionT(config: FeatureConfig, headDim: number): tf.Tensor2D | null {
+  if (config.featureMap === 'elu') return null;
+  const m = config.numFeatures;
+  return tf.transpose(tf.tensor2d(randomFeatureValues(m, headDim, config.orthogonal, config.seed), [m, headDim]));
+}
+
+/** φ of every head of a rank-4 tensor `[batch, heads, n, headDim]` → `[batch, heads, n, features]`. */
+export function applyFeatureMap(x: tf.Tensor4D, config: FeatureConfig, role: 'query' | 'key' | 'causal-key'): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [batch, heads] = x.shape;
+    const omegaT = projectionT(config, x.shape[3]);
+    const out: tf.Tensor2D[] = [];
+    for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) out.push(featureMapHead(headMatrix(x, b, h), config, role, omegaT));
+    return stackHeads(out, batch, heads);
   });
 }
 
@@ -187,29 +199,27 @@ export function linearAttention(
     const kt = floatTensor<tf.Rank.R4>(k, FN, 'k', 4);
     const vt = floatTensor<tf.Rank.R4>(v, FN, 'v', 4);
     const { batch, headsQ, headsKV, nQ, nK, valueDim } = attentionDims(qt, kt, vt, FN);
-    const phiQ = applyFeatureMap(qt, config, 'query');
-    const phiK = applyFeatureMap(kt, config, causal ? 'causal-key' : 'key');
+    const omegaT = projectionT(config, qt.shape[3]);
     const epsilon = config.featureMap === 'elu' ? ELU_EPSILON : 0;
     const outputs: tf.Tensor2D[] = [];
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
-        const fk = headMatrix(phiK, b, g);
-        const vh = headMatrix(vt, b, g);
-        const group: number[] = [];
-        for (let h = 0; h < headsQ; h++) if (kvHeadOf(h, headsQ, headsKV) === g) group.push(h);
-        if (!causal) {
+        // Features one head at a time: outside tf.grad at most one head's φ(K) and φ(Q) are alive.
+        const [fk, kv, z] = tf.tidy(() => {
+          const keys = featureMapHead(headMatrix(kt, b, g), config, causal ? 'causal-key' : 'key', omegaT);
+          if (causal) return [keys];
           // φ(K)ᵀV as (Vᵀφ(K))ᵀ: untransposed products only (transposed matMul operands are slow on wasm).
-          const kv = tf.transpose(tf.matMul(tf.transpose(vh), fk));
-          const z = tf.reshape(tf.sum(fk, 0), [-1, 1]);
-          for (const h of group) {
-            const fq = headMatrix(phiQ, b, h);
-            outputs[b * headsQ + h] = tf.div(tf.matMul(fq, kv), tf.add(tf.matMul(fq, z), epsilon));
-          }
-          continue;
+          return [keys, tf.transpose(tf.matMul(tf.transpose(headMatrix(vt, b, g)), keys)), tf.reshape(tf.sum(keys, 0), [-1, 1])];
+        }) as tf.Tensor2D[];
+        for (let h = 0; h < headsQ; h++) {
+          if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
+          outputs[b * headsQ + h] = tf.tidy(() => {
+            const fq = featureMapHead(headMatrix(qt, b, h), config, 'query', omegaT);
+            if (!causal) return tf.div(tf.matMul(fq, kv!), tf.add(tf.matMul(fq, z!), epsilon));
+            return causalLinearHead(fq, fk!, headMatrix(vt, b, g), nQ, nK, valueDim, epsilon);
+          });
         }
-        for (const h of group) {
-          outputs[b * headsQ + h] = causalLinearHead(headMatrix(phiQ, b, h), fk, vh, nQ, nK, valueDim, epsilon);
-        }
+        tf.dispose([fk, kv, z].filter((t): t is tf.Tensor2D => t !== undefined));
       }
     }
     return tf.reshape(tf.stack(outputs), [batch, headsQ, nQ, valueDim]);
@@ -238,20 +248,31 @@ export function causalLinearAligned(
   let state = prefix;
   for (let start = 0; start < length; start += CAUSAL_LINEAR_CHUNK) {
     const size = Math.min(CAUSAL_LINEAR_CHUNK, length - start);
-    const fqc = rows(fq, start, size);
-    const fkcT = tf.transpose(rows(fk, start, size));
-    const vc = rows(v, start, size);
-    const within = tf.mul(tf.matMul(fqc, fkcT), lowerTriangle(size));
-    let numerator: tf.Tensor2D = tf.matMul(within, vc);
-    let denominator: tf.Tensor2D = tf.sum(within, 1, true);
-    if (state) {
-      numerator = tf.add(numerator, tf.matMul(fqc, state.kv));
-      denominator = tf.add(denominator, tf.matMul(fqc, state.z));
-    }
-    outs.push(tf.div(numerator, tf.add(denominator, epsilon)));
-    const kv = tf.matMul<tf.Tensor2D>(fkcT, vc);
-    const z = tf.sum<tf.Tensor2D>(fkcT, 1, true);
-    state = state ? { kv: tf.add(state.kv, kv) as tf.Tensor2D, z: tf.add(state.z, z) as tf.Tensor2D } : { kv, z };
+    // One scope per chunk: outside tf.grad only the outputs and the running sums stay alive.
+    const previous: LinearPrefix | null = state;
+    const [out, kv, z] = tf.tidy(() => {
+      const fqc = rows(fq, start, size);
+      const fkcT = tf.transpose(rows(fk, start, size));
+      const vc = rows(v, start, size);
+      const within = tf.mul(tf.matMul(fqc, fkcT), lowerTriangle(size));
+      let numerator: tf.Tensor2D = tf.matMul(within, vc);
+      let denominator: tf.Tensor2D = tf.sum(within, 1, true);
+      if (previous) {
+        numerator = tf.add(numerator, tf.matMul(fqc, previous.kv));
+        denominator = tf.add(denominator, tf.matMul(fqc, previous.z));
+      }
+      const chunkKV = tf.matMul<tf.Tensor2D>(fkcT, vc);
+      const chunkZ = tf.sum<tf.Tensor2D>(fkcT, 1, true);
+      return [
+        tf.div<tf.Tensor2D>(numerator, tf.add(denominator, epsilon)),
+        previous ? tf.add<tf.Tensor2D>(previous.kv, chunkKV) : chunkKV,
+        previous ? tf.add<tf.Tensor2D>(previous.z, chunkZ) : chunkZ,
+      ];
+    });
+    outs.push(out!);
+    // The caller's prefix is the caller's; sums made here are replaced.
+    if (previous && previous !== prefix) tf.dispose([previous.kv, previous.z]);
+    state = { kv: kv!, z: z! };
   }
   return { out: outs.length === 1 ? outs[0]! : tf.concat(outs, 0), prefix: state! };
 }

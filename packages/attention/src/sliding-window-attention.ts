@@ -128,6 +128,8 @@ export function slidingWindowAttention(
       }
       return anyOpen ? tf.tensor2d(values, [tile, globals.length]) : null;
     };
+    // Built up front in this scope: the per-tile scopes below must not dispose shared biases.
+    const tileBiases = Array.from({ length: numTiles }, (_, t) => bandBias(t));
     const globalBiases = Array.from({ length: numTiles }, (_, t) => globalBias(t));
 
     // Selection matrices (one-hot) for global keys and global query rows: differentiable gathers.
@@ -153,19 +155,21 @@ export function slidingWindowAttention(
           const queryTiles = splitInto(window1d(qh as tf.Tensor2D, 0, numTiles * tile), numTiles, 0);
           const tiles: tf.Tensor2D[] = [];
           for (let t = 0; t < numTiles; t++) {
-            const bandKT = piecesPerBand === 1 ? keyPieces[t]! : tf.concat(keyPieces.slice(t, t + piecesPerBand), 1);
-            const bandV = piecesPerBand === 1 ? valuePieces[t]! : tf.concat(valuePieces.slice(t, t + piecesPerBand), 0);
-            let scores: tf.Tensor2D = tf.matMul(queryTiles[t]!, bandKT);
-            const bias = bandBias(t);
-            if (bias) scores = tf.add(scores, bias);
-            const gBias = globalBiases[t];
-            if (!gBias) {
-              tiles.push(tf.matMul(tf.softmax(scores), bandV));
-              continue;
-            }
-            const gScores = tf.add(tf.matMul(queryTiles[t]!, keysGT!), gBias);
-            const [pBand, pGlobal] = tf.split(tf.softmax(tf.concat([scores, gScores], 1)), [bandWidth, globals.length], 1);
-            tiles.push(tf.add(tf.matMul(pBand!, bandV), tf.matMul(pGlobal!, valuesG!)));
+            // One scope per tile: outside tf.grad only the tile's output stays alive.
+            tiles.push(
+              tf.tidy(() => {
+                const bandKT = piecesPerBand === 1 ? keyPieces[t]! : tf.concat(keyPieces.slice(t, t + piecesPerBand), 1);
+                const bandV = piecesPerBand === 1 ? valuePieces[t]! : tf.concat(valuePieces.slice(t, t + piecesPerBand), 0);
+                let scores: tf.Tensor2D = tf.matMul(queryTiles[t]!, bandKT);
+                const bias = tileBiases[t];
+                if (bias) scores = tf.add(scores, bias);
+                const gBias = globalBiases[t];
+                if (!gBias) return tf.matMul(tf.softmax(scores), bandV);
+                const gScores = tf.add(tf.matMul(queryTiles[t]!, keysGT!), gBias);
+                const [pBand, pGlobal] = tf.split(tf.softmax(tf.concat([scores, gScores], 1)), [bandWidth, globals.length], 1);
+                return tf.add<tf.Tensor2D>(tf.matMul(pBand!, bandV), tf.matMul(pGlobal!, valuesG!));
+              }),
+            );
           }
           let out: tf.Tensor2D = tf.slice(tf.concat(tiles, 0), [0, 0], [nQ, valueDim]);
           if (selectRows) {
