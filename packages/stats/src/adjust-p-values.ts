@@ -29,28 +29,41 @@ export function adjustValidated(p: Float64Array, method: PValueAdjustment): numb
     for (let i = 0; i < m; i++) out[i] = Math.min(1, m * (p[i] as number));
     return out;
   }
-  // Stable sort of indices by p (ascending): ties keep input order, as R's order().
-  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => (p[i] as number) - (p[j] as number) || i - j);
+  // Work on the sorted values (a native typed-array sort) and map back by value: tied p-values always
+  // receive the same adjusted value under these step-wise rules, so which tied rank a value maps to
+  // does not matter.
+  const sorted = Float64Array.from(p).sort();
+  const adjusted = new Float64Array(m);
   if (method === 'holm') {
     // step-down: running maximum of (m − i + 1) p_(i), from the smallest p up
     let running = 0;
     for (let rank = 0; rank < m; rank++) {
-      const i = order[rank] as number;
-      running = Math.max(running, (m - rank) * (p[i] as number));
-      out[i] = Math.min(1, running);
+      running = Math.max(running, (m - rank) * (sorted[rank] as number));
+      adjusted[rank] = Math.min(1, running);
     }
-    return out;
+  } else {
+    // step-up methods: running minimum from the largest p down
+    const harmonic = method === 'by' ? harmonicNumber(m) : 1;
+    let running = Infinity;
+    for (let rank = m - 1; rank >= 0; rank--) {
+      const factor = method === 'hochberg' ? m - rank : (harmonic * m) / (rank + 1);
+      running = Math.min(running, factor * (sorted[rank] as number));
+      adjusted[rank] = Math.min(1, running);
+    }
   }
-  // step-up methods: running minimum from the largest p down
-  const harmonic = method === 'by' ? harmonicNumber(m) : 1;
-  let running = Infinity;
-  for (let rank = m - 1; rank >= 0; rank--) {
-    const i = order[rank] as number;
-    const factor = method === 'hochberg' ? m - rank : (harmonic * m) / (rank + 1);
-    running = Math.min(running, factor * (p[i] as number));
-    out[i] = Math.min(1, running);
-  }
+  for (let i = 0; i < m; i++) out[i] = adjusted[lowerBound(sorted, p[i] as number)] as number;
   return out;
+}
+
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function harmonicNumber(m: number): number {

@@ -147,7 +147,7 @@ export function bootstrapDistribution(values: Float64Array, statistic: Statistic
   const sample = new Float64Array(n);
   const out = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < n; i++) sample[i] = values[rng.nextIndex(n)] as number;
+    rng.resample(values, sample);
     out[b] = callStatistic(statistic, sample, fn);
   }
   return out;

@@ -98,7 +98,7 @@ export function hedgesG(x: ArrayLike<number>, y: ArrayLike<number>, options?: He
  * @example
  * ```ts
  * import { cohensDz } from '@prep/stats';
- * cohensDz([71.2, 70.8, 71.5, 70.9, 71.1], [70.9, 70.6, 71.0, 70.8, 70.7]); // ≈ 2.04
+ * cohensDz([71.2, 70.8, 71.5, 70.9, 71.1], [70.9, 70.6, 71.0, 70.8, 70.7]); // ≈ 1.90
  * ```
  */
 export function cohensDz(x: ArrayLike<number>, y: ArrayLike<number>): number {

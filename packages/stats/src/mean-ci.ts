@@ -21,7 +21,7 @@ export interface ConfidenceInterval {
  * @example
  * ```ts
  * import { meanCI } from '@prep/stats';
- * meanCI([92.1, 91.8, 92.3, 91.9, 92.0]); // { estimate: 92.02, lower: ≈ 91.78, upper: ≈ 92.26 }
+ * meanCI([92.1, 91.8, 92.3, 91.9, 92.0]); // ≈ { estimate: 92.02, lower: 91.78, upper: 92.26 }
  * ```
  */
 export function meanCI(x: ArrayLike<number>, options?: { confidence?: number }): ConfidenceInterval {

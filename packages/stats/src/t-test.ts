@@ -95,8 +95,8 @@ function commonOptions(options: unknown, fn: string): { alternative: Alternative
  * import { tTestOneSample } from '@prep/stats';
  * const gains = [0.4, 0.1, 0.6, 0.3, 0.5]; // per-seed improvement over a baseline
  * const r = tTestOneSample(gains);
- * r.pValue < 0.05; // true: p ≈ 0.011
- * r.ci;            // ≈ [0.14, 0.62]
+ * r.pValue; // ≈ 0.0115
+ * r.ci;     // ≈ [0.14, 0.62]
  * ```
  */
 export function tTestOneSample(x: ArrayLike<number>, options?: OneSampleTTestOptions): TTestResult {
@@ -133,7 +133,7 @@ function oneSampleFromValues(values: Float64Array, nullMean: number, alternative
  * import { tTestPaired } from '@prep/stats';
  * const ours = [71.2, 70.8, 71.5, 70.9, 71.1];
  * const base = [70.9, 70.6, 71.0, 70.8, 70.7];
- * tTestPaired(ours, base).pValue; // ≈ 0.011
+ * tTestPaired(ours, base).pValue; // ≈ 0.013
  * ```
  */
 export function tTestPaired(x: ArrayLike<number>, y: ArrayLike<number>, options?: TTestOptions): TTestResult {
@@ -160,8 +160,8 @@ export function tTestPaired(x: ArrayLike<number>, y: ArrayLike<number>, options?
  * ```ts
  * import { tTestWelch } from '@prep/stats';
  * const r = tTestWelch([19.1, 20.3, 21.0, 19.8], [17.2, 18.9, 16.5, 18.1, 17.7]);
- * r.df;     // ≈ 6.6 (Welch–Satterthwaite)
- * r.pValue; // ≈ 0.002
+ * r.df;     // ≈ 6.88 (Welch–Satterthwaite, not rounded)
+ * r.pValue; // ≈ 0.0044
  * ```
  */
 export function tTestWelch(x: ArrayLike<number>, y: ArrayLike<number>, options?: TTestOptions): TTestResult {

@@ -61,8 +61,8 @@ const METHODS = ['auto', 'exact', 'approx'] as const;
  * ```ts
  * import { wilcoxonSignedRank } from '@prep/stats';
  * const ours = [71.2, 70.8, 71.5, 70.9, 71.1, 71.4];
- * const base = [70.9, 70.6, 71.0, 70.8, 70.7, 71.2];
- * wilcoxonSignedRank(ours, base); // { statistic: 0, pValue: 0.03125, method: 'exact' }
+ * const base = [70.9, 70.6, 71.0, 70.8, 70.7, 70.8];
+ * wilcoxonSignedRank(ours, base); // { statistic: 0, pValue: 0.03125, method: 'exact' } (2/2⁶)
  * ```
  */
 export function wilcoxonSignedRank(x: ArrayLike<number>, y?: ArrayLike<number>, options?: WilcoxonOptions): WilcoxonResult {

@@ -37,6 +37,35 @@ export class Xoshiro128 {
     return result;
   }
 
+  /**
+   * Fills `out` with values drawn uniformly with replacement from `values` (one bootstrap resample).
+   * The generator runs on local copies of its state: this loop is the whole cost of a bootstrap.
+   */
+  resample(values: Float64Array, out: Float64Array): void {
+    let s0 = this.#s0;
+    let s1 = this.#s1;
+    let s2 = this.#s2;
+    let s3 = this.#s3;
+    const n = values.length;
+    const scale = n / 4294967296;
+    for (let i = 0; i < out.length; i++) {
+      const x = Math.imul(s1, 5);
+      const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = values[Math.floor(result * scale)] as number;
+    }
+    this.#s0 = s0;
+    this.#s1 = s1;
+    this.#s2 = s2;
+    this.#s3 = s3;
+  }
+
   /** A uniform integer in [0, n), n ≤ 2^32 (multiply-shift; bias below n / 2^32). */
   nextIndex(n: number): number {
     return Math.floor((this.nextUint32() * n) / 4294967296);
