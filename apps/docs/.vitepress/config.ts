@@ -13,6 +13,14 @@ interface PackageEntry {
 const dataFile = join(import.meta.dirname, 'data', 'packages.json');
 const packages: PackageEntry[] = existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as PackageEntry[]) : [];
 
+interface QuestionEntry {
+  id: number;
+  slug: string;
+  title: string;
+}
+const questionsFile = join(import.meta.dirname, 'data', 'questions.json');
+const questions: QuestionEntry[] = existsSync(questionsFile) ? (JSON.parse(readFileSync(questionsFile, 'utf8')) as QuestionEntry[]) : [];
+
 const packageSidebar: DefaultTheme.SidebarItem[] = packages.map((p) => ({
   text: p.name,
   collapsed: true,
@@ -42,11 +50,15 @@ export default defineConfig({
   ignoreDeadLinks: [/^\/api\//],
   themeConfig: {
     nav: [
+      ...(questions.length ? [{ text: 'Questions', link: '/questions/' }] : []),
       { text: 'Guide', link: '/guide/backends' },
       { text: 'Packages', link: packages[0] ? `/packages/${packages[0].dir}/` : '/' },
       { text: 'API', link: '/api/index.html', target: '_self' },
     ],
     sidebar: [
+      ...(questions.length
+        ? [{ text: 'The ten questions', items: questions.map((q) => ({ text: `${q.id}. ${q.title}`, link: `/questions/${q.slug}` })) }]
+        : []),
       { text: 'Guide', items: [{ text: 'Backends, wasm files and gradients', link: '/guide/backends' }] },
       { text: 'Packages', items: packageSidebar },
     ],
