@@ -70,6 +70,11 @@ export function klPenalizedRewards(options: KLPenalizedRewardsOptions): tf.Tenso
 
 /** `[batch, T]` with each score at its row's last real token (internal; call inside `tf.tidy`). */
 export function scoreAtLastToken(scores: tf.Tensor1D, mask: tf.Tensor | null, batch: number, steps: number): tf.Tensor2D {
+  if (steps === 1) {
+    // one position: it is the last real token when it is real (tf.oneHot needs a depth of at least 2)
+    const column = tf.reshape(scores, [batch, 1]);
+    return mask ? tf.mul(column, tf.cast(tf.greater(mask, 0), 'float32')) : column;
+  }
   if (!mask) {
     const last = tf.oneHot(tf.fill<tf.Rank.R1>([batch], steps - 1, 'int32'), steps);
     return tf.mul(tf.cast(last, 'float32'), tf.reshape(scores, [batch, 1]));

@@ -1,0 +1,64 @@
+import { expect, it } from 'vitest';
+import { expectBadInputs, expectThrowsNaming } from '@prep/test-utils';
+import { describeBackends, disposeArgs, expectNoLeak, expectTensorClose, numTensors, tf } from '@prep/test-utils/tensor';
+import { bradleyTerryLoss } from '../src/index.js';
+import { fixture, forwardTol } from './fixture.js';
+
+describeBackends('bradleyTerryLoss', (backend) => {
+  it('matches numpy: margins (none, scalar, per pair), rewards of ±100, a single pair', async () => {
+    for (const c of fixture.bradleyTerry) {
+      const chosen = tf.tensor1d(c.chosen);
+      const rejected = tf.tensor1d(c.rejected);
+      const margin = Array.isArray(c.margin) ? tf.tensor1d(c.margin) : c.margin;
+      const before = numTensors();
+      const loss = bradleyTerryLoss(chosen, rejected, margin === null ? undefined : { margin });
+      expect(numTensors(), c.name).toBe(before + 1);
+      expect(loss.shape).toEqual([]);
+      await expectTensorClose(loss, c.loss, forwardTol, c.name);
+      tf.dispose([loss, chosen, rejected, margin instanceof tf.Tensor ? margin : null]);
+    }
+  });
+
+  it('is ln 2 for equal rewards, → 0 for a large positive margin of victory, never overflows', async () => {
+    const zero = tf.zeros([3]);
+    await expectTensorClose(bradleyTerryLoss(zero, zero), Math.LN2, forwardTol, 'ties');
+    const big = tf.tensor1d([1e4]);
+    const small = tf.tensor1d([-1e4]);
+    await expectTensorClose(bradleyTerryLoss(big, small), 0, { atol: 1e-7, rtol: 0 }, 'right by 2e4');
+    await expectTensorClose(bradleyTerryLoss(small, big), 2e4, { atol: 0, rtol: 1e-6 }, 'wrong by 2e4');
+    tf.dispose([zero, big, small]);
+  });
+
+  it('accepts plain arrays and leaks no tensor', async () => {
+    const margin = tf.tensor1d([0.1, 0.2]);
+    await expectNoLeak(() => bradleyTerryLoss([1, 2], [0, 3]));
+    await expectNoLeak(() => bradleyTerryLoss([1, 2], [0, 3], { margin }));
+    margin.dispose();
+  });
+
+  it(`runs on ${backend}`, () => {
+    expect(tf.getBackend()).toBe(backend);
+  });
+});
+
+describeBackends('bradleyTerryLoss bad input', () => {
+  it('names the argument for each wrong kind or shape, and leaks nothing', () => {
+    const attempts = expectBadInputs({
+      fn: bradleyTerryLoss,
+      fnName: 'bradleyTerryLoss',
+      validArgs: () => [tf.tensor1d([1, 2, 3]), tf.tensor1d([0, 1, 2])],
+      argNames: ['chosenRewards', 'rejectedRewards', 'options'],
+      cases: {
+        chosenRewards: [null, undefined, 'r', 3, [], tf.zeros([3, 1]), tf.zeros([0]), tf.tensor1d([1, 0, 1], 'bool')],
+        rejectedRewards: [null, {}, tf.zeros([2]), tf.zeros([3, 1])],
+        options: [null, 'margin', 5, { margin: 'x' }, { margin: NaN }, { margin: Infinity }, { margin: tf.zeros([2]) }, { margin: [[1, 2, 3]] }],
+      },
+      cleanup: disposeArgs,
+      liveCount: numTensors,
+    });
+    expect(attempts).toBeGreaterThan(15);
+    const c = tf.tensor1d([1, 2]);
+    expectThrowsNaming(() => bradleyTerryLoss(c, c, { margin: tf.zeros([3]) }), 'bradleyTerryLoss', 'options.margin');
+    c.dispose();
+  });
+});
