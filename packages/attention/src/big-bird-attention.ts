@@ -144,32 +144,41 @@ export function bigBirdAttention(
     const outputs: tf.Tensor2D[] = [];
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
-        const keysT = tf.transpose(padRows(headMatrix(kt, b, g)));
-        const values = padRows(headMatrix(vt, b, g));
-        const keyBlocks = splitInto(keysT, numBlocks, 1);
-        const valueBlocks = splitInto(values, numBlocks, 0);
-        for (let h = 0; h < headsQ; h++) {
-          if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
-          const queryBlocks = splitInto(padRows(tf.mul(headMatrix(qt, b, h), scale)), numBlocks, 0);
-          const rowsOut: tf.Tensor2D[] = [];
-          for (let i = 0; i < numBlocks; i++) {
-            // One scope per query block: outside tf.grad only the block's output stays alive.
-            rowsOut.push(
-              tf.tidy(() => {
-                const blocks = attendedBlocks[i]!;
-                const full = isGlobal.has(i) || blocks.length === numBlocks;
-                const kT = full ? keysT : blocks.length === 1 ? keyBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => keyBlocks[j]!), 1);
-                const vv = full ? values : blocks.length === 1 ? valueBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => valueBlocks[j]!), 0);
-                let scores: tf.Tensor2D = tf.matMul(queryBlocks[i]!, kT);
-                const bias = blockBiases[i];
-                if (bias) scores = tf.add(scores, bias);
-                return tf.matMul(tf.softmax(scores), vv);
-              }),
-            );
+        // One scope per KV head and one per query head: outside tf.grad only the outputs accumulate.
+        const group = tf.tidy(() => {
+          const groupOut: tf.Tensor2D[] = [];
+          const keysT = tf.transpose(padRows(headMatrix(kt, b, g)));
+          const values = padRows(headMatrix(vt, b, g));
+          const keyBlocks = splitInto(keysT, numBlocks, 1);
+          const valueBlocks = splitInto(values, numBlocks, 0);
+          for (let h = 0; h < headsQ; h++) {
+            if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
+            groupOut.push(tf.tidy(() => {
+              const queryBlocks = splitInto(padRows(tf.mul(headMatrix(qt, b, h), scale)), numBlocks, 0);
+              const rowsOut: tf.Tensor2D[] = [];
+              for (let i = 0; i < numBlocks; i++) {
+                // One scope per query block: outside tf.grad only the block's output stays alive.
+                rowsOut.push(
+                  tf.tidy(() => {
+                    const blocks = attendedBlocks[i]!;
+                    const full = isGlobal.has(i) || blocks.length === numBlocks;
+                    const kT = full ? keysT : blocks.length === 1 ? keyBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => keyBlocks[j]!), 1);
+                    const vv = full ? values : blocks.length === 1 ? valueBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => valueBlocks[j]!), 0);
+                    let scores: tf.Tensor2D = tf.matMul(queryBlocks[i]!, kT);
+                    const bias = blockBiases[i];
+                    if (bias) scores = tf.add(scores, bias);
+                    return tf.matMul(tf.softmax(scores), vv);
+                  }),
+                );
+              }
+              const out = rowsOut.length === 1 ? rowsOut[0]! : tf.concat(rowsOut, 0);
+              return padding === 0 ? out : tf.slice(out, [0, 0], [n, valueDim]);
+            }));
           }
-          const out = rowsOut.length === 1 ? rowsOut[0]! : tf.concat(rowsOut, 0);
-          outputs[b * headsQ + h] = padding === 0 ? out : tf.slice(out, [0, 0], [n, valueDim]);
-        }
+          return groupOut;
+        });
+        let next = 0;
+        for (let h = 0; h < headsQ; h++) if (kvHeadOf(h, headsQ, headsKV) === g) outputs[b * headsQ + h] = group[next++]!;
       }
     }
     return tf.reshape(tf.stack(outputs), [batch, headsQ, n, valueDim]);

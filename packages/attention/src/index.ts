@@ -14,3 +14,5 @@ export { bigBirdAttention, bigBirdLayout } from './big-bird-attention.js';
 export type { BigBirdAttentionOptions, BigBirdLayout, BigBirdLayoutOptions } from './big-bird-attention.js';
 export { MultiHeadAttention } from './multi-head-attention.js';
 export type { AttentionVariant, MultiHeadAttentionApplyOptions, MultiHeadAttentionOptions } from './multi-head-attention.js';
+export { attentionCost, maxSequenceLength, scoreMatrixBytes, sourceComparison, SOFTMAX_FLOPS_PER_SCORE } from './attention-cost.js';
+export type { AttentionCost, AttentionCostOptions, AttentionCostVariant, SourceClaimCheck } from './attention-cost.js';

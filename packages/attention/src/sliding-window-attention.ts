@@ -143,44 +143,53 @@ export function slidingWindowAttention(
     const outputs: tf.Tensor2D[] = [];
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
-        const kh = headMatrix(kt, b, g);
-        const vh = headMatrix(vt, b, g);
-        const keyPieces = splitInto(tf.transpose(window1d(kh, base, numPieces * tile)), numPieces, 1);
-        const valuePieces = splitInto(window1d(vh, base, numPieces * tile), numPieces, 0);
-        const keysGT = selectKeys ? tf.transpose(tf.matMul(selectKeys, kh)) : null;
-        const valuesG = selectKeys ? tf.matMul(selectKeys, vh) : null;
-        for (let h = 0; h < headsQ; h++) {
-          if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
-          const qh = tf.mul(headMatrix(qt, b, h), scale);
-          const queryTiles = splitInto(window1d(qh as tf.Tensor2D, 0, numTiles * tile), numTiles, 0);
-          const tiles: tf.Tensor2D[] = [];
-          for (let t = 0; t < numTiles; t++) {
-            // One scope per tile: outside tf.grad only the tile's output stays alive.
-            tiles.push(
-              tf.tidy(() => {
-                const bandKT = piecesPerBand === 1 ? keyPieces[t]! : tf.concat(keyPieces.slice(t, t + piecesPerBand), 1);
-                const bandV = piecesPerBand === 1 ? valuePieces[t]! : tf.concat(valuePieces.slice(t, t + piecesPerBand), 0);
-                let scores: tf.Tensor2D = tf.matMul(queryTiles[t]!, bandKT);
-                const bias = tileBiases[t];
-                if (bias) scores = tf.add(scores, bias);
-                const gBias = globalBiases[t];
-                if (!gBias) return tf.matMul(tf.softmax(scores), bandV);
-                const gScores = tf.add(tf.matMul(queryTiles[t]!, keysGT!), gBias);
-                const [pBand, pGlobal] = tf.split(tf.softmax(tf.concat([scores, gScores], 1)), [bandWidth, globals.length], 1);
-                return tf.add<tf.Tensor2D>(tf.matMul(pBand!, bandV), tf.matMul(pGlobal!, valuesG!));
-              }),
-            );
+        // One scope per KV head and one per query head: outside tf.grad only the outputs accumulate.
+        const group = tf.tidy(() => {
+          const groupOut: tf.Tensor2D[] = [];
+          const kh = headMatrix(kt, b, g);
+          const vh = headMatrix(vt, b, g);
+          const keyPieces = splitInto(tf.transpose(window1d(kh, base, numPieces * tile)), numPieces, 1);
+          const valuePieces = splitInto(window1d(vh, base, numPieces * tile), numPieces, 0);
+          const keysGT = selectKeys ? tf.transpose(tf.matMul(selectKeys, kh)) : null;
+          const valuesG = selectKeys ? tf.matMul(selectKeys, vh) : null;
+          for (let h = 0; h < headsQ; h++) {
+            if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
+            groupOut.push(tf.tidy(() => {
+              const qh = tf.mul(headMatrix(qt, b, h), scale);
+              const queryTiles = splitInto(window1d(qh as tf.Tensor2D, 0, numTiles * tile), numTiles, 0);
+              const tiles: tf.Tensor2D[] = [];
+              for (let t = 0; t < numTiles; t++) {
+                // One scope per tile: outside tf.grad only the tile's output stays alive.
+                tiles.push(
+                  tf.tidy(() => {
+                    const bandKT = piecesPerBand === 1 ? keyPieces[t]! : tf.concat(keyPieces.slice(t, t + piecesPerBand), 1);
+                    const bandV = piecesPerBand === 1 ? valuePieces[t]! : tf.concat(valuePieces.slice(t, t + piecesPerBand), 0);
+                    let scores: tf.Tensor2D = tf.matMul(queryTiles[t]!, bandKT);
+                    const bias = tileBiases[t];
+                    if (bias) scores = tf.add(scores, bias);
+                    const gBias = globalBiases[t];
+                    if (!gBias) return tf.matMul(tf.softmax(scores), bandV);
+                    const gScores = tf.add(tf.matMul(queryTiles[t]!, keysGT!), gBias);
+                    const [pBand, pGlobal] = tf.split(tf.softmax(tf.concat([scores, gScores], 1)), [bandWidth, globals.length], 1);
+                    return tf.add<tf.Tensor2D>(tf.matMul(pBand!, bandV), tf.matMul(pGlobal!, valuesG!));
+                  }),
+                );
+              }
+              let out: tf.Tensor2D = tf.slice(tf.concat(tiles, 0), [0, 0], [nQ, valueDim]);
+              if (selectRows) {
+                // Global query rows: exact softmax over every (visible) key.
+                let gScores: tf.Tensor2D = tf.matMul(tf.matMul(selectRows, qh), tf.transpose(kh));
+                if (globalRowBias) gScores = tf.add(gScores, globalRowBias);
+                const gOut = tf.matMul(tf.softmax(gScores), vh);
+                out = tf.add(tf.mul(out, localRows!), tf.matMul(scatterRows!, gOut));
+              }
+              return out;
+            }));
           }
-          let out: tf.Tensor2D = tf.slice(tf.concat(tiles, 0), [0, 0], [nQ, valueDim]);
-          if (selectRows) {
-            // Global query rows: exact softmax over every (visible) key.
-            let gScores: tf.Tensor2D = tf.matMul(tf.matMul(selectRows, qh), tf.transpose(kh));
-            if (globalRowBias) gScores = tf.add(gScores, globalRowBias);
-            const gOut = tf.matMul(tf.softmax(gScores), vh);
-            out = tf.add(tf.mul(out, localRows!), tf.matMul(scatterRows!, gOut));
-          }
-          outputs[b * headsQ + h] = out;
-        }
+          return groupOut;
+        });
+        let next = 0;
+        for (let h = 0; h < headsQ; h++) if (kvHeadOf(h, headsQ, headsKV) === g) outputs[b * headsQ + h] = group[next++]!;
       }
     }
     return tf.reshape(tf.stack(outputs), [batch, headsQ, nQ, valueDim]);
