@@ -111,8 +111,9 @@ export function liveBlockTable(manager: KVCacheManager, seqId: number, fn: strin
  * block serves any sequence: no external fragmentation. {@link KVCacheManager.fork} shares blocks by ref
  * count; the first append to a shared partial block copies it ({@link CopyOnWrite}). With prefix caching,
  * each full block is keyed by a hash chained over all tokens up to it, so a new prompt that starts with
- * the same full blocks reuses their K/V. Freed blocks stay cached until the pool needs them, evicted
- * least recently used first.
+ * the same full blocks reuses their K/V. Freed blocks stay cached until the pool needs them: allocation
+ * takes free uncached blocks first and then evicts cached ones least recently used first (vLLM v1 keeps
+ * one queue for both, which can evict a cached block while an uncached one is free).
  *
  * Every method validates first; a refused call throws and leaves the manager exactly as it was:
  * `OutOfBlocksError` when the pool cannot serve it, `RangeError` for an unknown or duplicate `seqId`, a
@@ -471,9 +472,9 @@ export class KVCacheManager {
   }
 
   /**
-   * The free queue from the next block to be taken to the last, as vLLM's `get_all_free_blocks`: never
-   * used blocks first, then freed blocks in the order they were freed (cached ones are evicted in this
-   * order). O(free blocks).
+   * Free blocks in the order allocation takes them, as vLLM's `get_all_free_blocks`: free blocks without
+   * a cached hash first (never used ones, then the others in the order they were freed), then free cached
+   * blocks from least to most recently used (the eviction order). O(free blocks).
    */
   freeBlockIds(): number[] {
     return this.#pool.freeBlockIds();

@@ -30,8 +30,9 @@ function fail(message: string): never {
   throw new Error(`invariant violated: ${message}`);
 }
 
+/** Tables, ref counts, hashes, free queue and counters (tokens are checked against the model after every op). */
 function state(kv: KVCacheManager, ids: Iterable<number>): string {
-  const seqs = [...ids].map((id) => [id, kv.getBlockTable(id), Array.from(kv.getTokens(id)), kv.getPreemptionMode(id)]);
+  const seqs = [...ids].map((id) => [id, kv.getBlockTable(id), kv.getNumTokens(id), kv.getPreemptionMode(id)]);
   const blocks = Array.from({ length: kv.numBlocks }, (_, b) => [kv.getRefCount(b), kv.getBlockHash(b)]);
   return JSON.stringify([seqs, blocks, kv.freeBlockIds(), kv.stats()]);
 }
