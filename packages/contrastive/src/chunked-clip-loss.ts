@@ -175,6 +175,6 @@ export function chunkedClipLoss(
         dBias: tf.zerosLike(b), // a constant shift cancels in both softmaxes
       }),
     );
-    return op(image, text, scale, bias) as tf.Scalar;
+    return op(image, text, scale, bias);
   });
 }

@@ -132,6 +132,6 @@ export function chunkedSiglipLoss(
       (img, txt, s, b) => ({ value: forward(img, txt, s, b, chunkSize), stats: [] }),
       (img, txt, s, b, _stats, dy) => backward(img, txt, s, b, chunkSize, dy),
     );
-    return op(image, text, scale, bias) as tf.Scalar;
+    return op(image, text, scale, bias);
   });
 }

@@ -34,7 +34,7 @@ function gatherRows(x: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
         tf.scatterND(tf.reshape(saved[0]!, [-1, 1]), dy, source.shape),
     };
   });
-  return op(x) as tf.Tensor2D;
+  return op(x);
 }
 
 function indexArray(value: unknown, arg: string): Int32Array {
