@@ -194,7 +194,7 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
         throw new RangeError(`${FN}: 'options.runs' may hold ${COLLAPSE_RUNS.map((r) => `'${r.name}'`).join(', ')}; got ${JSON.stringify(name)}`);
       }
     }
-    runNames = [...opts.runs];
+    runNames = [...(opts.runs as readonly CollapseRunName[])];
   }
   numberOption(dModel, FN, 'options.dModel', { integer: true, min: 2 });
 
@@ -216,7 +216,7 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
     // The head start: expert 0's logit is raised by `routerBias` through the constant feature.
     const headStart = new Float32Array(dModel * numExperts);
     headStart[0] = routerBias;
-    const head = tf.tidy(() => tf.add(layer.routerWeights, tf.tensor2d(headStart, [dModel, numExperts])) as tf.Tensor2D);
+    const head = tf.tidy(() => tf.add<tf.Tensor2D>(layer.routerWeights, tf.tensor2d(headStart, [dModel, numExperts])));
     layer.routerWeights.assign(head);
     head.dispose();
     const optimizer = tf.train.adam(learningRate);
@@ -234,7 +234,7 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
             () => {
               const out = layer.apply(xt, { training: true });
               routed = out.routedCounts;
-              const mse = tf.mean(tf.square(tf.sub(tf.add(xt, out.output), yt))) as tf.Scalar;
+              const mse = tf.mean<tf.Scalar>(tf.square(tf.sub(tf.add(xt, out.output), yt)));
               lossOnly = tf.keep(tf.clone(mse));
               let loss: tf.Scalar = mse;
               if (settings.balanceCoefficient > 0) loss = tf.add(loss, tf.mul(out.auxLoss, settings.balanceCoefficient));
@@ -245,7 +245,7 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
             layer.trainableWeights,
           );
           total?.dispose();
-          return lossOnly! as tf.Scalar;
+          return lossOnly!;
         });
         if (step % recordEvery === 0 || step === steps - 1) {
           const shares = summarizeCounts(routed).fractions;

@@ -193,23 +193,17 @@ export class MoELayer {
     const id = instances++;
     const seedOf = (i: number) => this.seed * 7919 + i;
     const { dModel, dHidden, numExperts } = this;
-    this.routerWeights = tf.variable(
-      tf.tidy(() => tf.truncatedNormal([dModel, numExperts], 0, routerStd, 'float32', seedOf(0))),
-      true,
-      `moe${id}/router`,
-    );
-    this.noiseWeights = this.router === 'noisy-topk' ? tf.variable(tf.zeros([dModel, numExperts]), true, `moe${id}/noise`) : null;
+    const variable = (name: string, init: () => tf.Tensor2D): tf.Variable<tf.Rank.R2> => {
+      const initial = tf.tidy(init);
+      const v = tf.variable(initial, true, `moe${id}/${name}`);
+      initial.dispose(); // the variable holds its own reference to the data
+      return v;
+    };
+    this.routerWeights = variable('router', () => tf.truncatedNormal([dModel, numExperts], 0, routerStd, 'float32', seedOf(0)));
+    this.noiseWeights = this.router === 'noisy-topk' ? variable('noise', () => tf.zeros([dModel, numExperts])) : null;
     this.expertWeights = Array.from({ length: numExperts }, (_, e) => ({
-      w1: tf.variable(
-        tf.tidy(() => tf.truncatedNormal([dModel, dHidden], 0, 1 / Math.sqrt(dModel), 'float32', seedOf(1 + 2 * e))),
-        true,
-        `moe${id}/expert${e}/w1`,
-      ),
-      w2: tf.variable(
-        tf.tidy(() => tf.truncatedNormal([dHidden, dModel], 0, 1 / Math.sqrt(dHidden), 'float32', seedOf(2 + 2 * e))),
-        true,
-        `moe${id}/expert${e}/w2`,
-      ),
+      w1: variable(`expert${e}/w1`, () => tf.truncatedNormal([dModel, dHidden], 0, 1 / Math.sqrt(dModel), 'float32', seedOf(1 + 2 * e))),
+      w2: variable(`expert${e}/w2`, () => tf.truncatedNormal([dHidden, dModel], 0, 1 / Math.sqrt(dHidden), 'float32', seedOf(2 + 2 * e))),
     }));
   }
 
@@ -260,7 +254,7 @@ export class MoELayer {
         return { gates: result.gates, auxLoss: result.auxLoss, zLoss: result.zLoss };
       });
       const dispatch = plan as unknown as DispatchPlan;
-      const output = dispatch.slots === 0 ? (tf.zeros([tokens, this.dModel]) as tf.Tensor2D) : this.runExperts(xt, dispatch, routed.gates);
+      const output = dispatch.slots === 0 ? tf.zeros<tf.Rank.R2>([tokens, this.dModel]) : this.runExperts(xt, dispatch, routed.gates);
       const tokensPerExpert = tf.tensor1d(dispatch.counts, 'int32');
       return {
         output,
@@ -288,7 +282,7 @@ export class MoELayer {
     const zLoss = routerZLoss(logits, mask ? { mask } : {});
 
     if (this.router === 'expert-choice') {
-      const probs = tf.softmax(logits) as tf.Tensor2D;
+      const probs = tf.softmax<tf.Tensor2D>(logits);
       const factor = (training ? this.capacityFactor : (this.evalCapacityFactor ?? this.capacityFactor)) ?? 1;
       const capacity = Math.min(tokens, Math.ceil((factor * this.k * tokens) / experts));
       // Padding gets score −1, below every probability, and is skipped when the plan is built.
@@ -298,7 +292,7 @@ export class MoELayer {
       let realTokens = tokens;
       if (maskValues) for (const v of maskValues) if (v === 0) realTokens--;
       const plan = expertChoicePlan(indices.dataSync(), values.dataSync(), tokens, experts, capacity, realTokens);
-      const gates = tf.reshape(probs, [tokens * experts, 1]) as tf.Tensor2D;
+      const gates = tf.reshape<tf.Rank.R2>(probs, [tokens * experts, 1]);
       return { plan, gates, auxLoss: tf.scalar(0), zLoss };
     }
 
@@ -307,7 +301,7 @@ export class MoELayer {
       const noiseScale = tf.softplus(tf.matMul(routerInput, this.noiseWeights));
       routingLogits = tf.add(logits, tf.mul(tf.randomNormal([tokens, experts], 0, 1, 'float32', noiseSeed(2)), noiseScale));
     }
-    const probs = tf.softmax(routingLogits) as tf.Tensor2D;
+    const probs = tf.softmax<tf.Tensor2D>(routingLogits);
     const chosen = topKIndices(routingLogits, this.k).dataSync();
     const factor = training ? this.capacityFactor : this.evalCapacityFactor;
     const capacity = factor === undefined ? tokens : Math.ceil((factor * this.k * tokens) / experts);
@@ -325,7 +319,7 @@ export class MoELayer {
     const realTokens = Math.max(plan.routedCounts.reduce((a, b) => a + b, 0) / this.k, 1);
     const f = tf.tensor1d(plan.routedCounts.map((c) => c / realTokens));
     const probSums = mask ? tf.sum(tf.mul(probs, tf.reshape(mask, [tokens, 1])), 0) : tf.sum(probs, 0);
-    const auxLoss = tf.mul(tf.sum(tf.mul(f, probSums)), experts / realTokens) as tf.Scalar;
+    const auxLoss = tf.mul<tf.Scalar>(tf.sum(tf.mul(f, probSums)), experts / realTokens);
     return { plan, gates, auxLoss, zLoss };
   }
 
@@ -358,7 +352,7 @@ export class MoELayer {
     const expertOut = outputs.length > 1 ? tf.concat(outputs, 0) : outputs[0]!;
     if (outputs.length > 1) tf.dispose(outputs);
     const gates = rowMap(gateSource, plan.gates.forward, plan.gates.backward);
-    const weighted = tf.mul(expertOut, gates) as tf.Tensor2D;
+    const weighted = tf.mul<tf.Tensor2D>(expertOut, gates);
     tf.dispose([expertOut, gates]);
     const combined = rowMap(weighted, plan.combine.forward, plan.combine.backward);
     weighted.dispose();

@@ -36,6 +36,6 @@ export function routerZLoss(logits: tf.Tensor | tf.TensorLike, options?: RouterZ
     const mask = opts.mask === undefined ? null : maskTensor(opts.mask, FN, tokens);
     const valid = tf.reshape(validColumn(mask, tokens), [tokens]);
     const squared = tf.square(tf.logSumExp(z, 1));
-    return tf.div(tf.sum(tf.mul(squared, valid)), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+    return tf.div<tf.Scalar>(tf.sum(tf.mul(squared, valid)), tf.maximum(tf.sum(valid), 1));
   });
 }

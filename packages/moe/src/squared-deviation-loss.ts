@@ -51,6 +51,6 @@ export function squaredDeviationLoss(
     const f = tf.div(expertCounts(idx, numExperts, valid), tf.maximum(tf.mul(realTokens, k), 1));
     const loss = tf.sum(tf.square(tf.sub(f, 1 / numExperts)));
     // All padding: nothing to balance.
-    return tf.mul(loss, tf.cast(tf.greater(realTokens, 0), 'float32')) as tf.Scalar;
+    return tf.mul<tf.Scalar>(loss, tf.cast(tf.greater(realTokens, 0), 'float32'));
   });
 }

@@ -52,6 +52,6 @@ export function switchLoadBalancingLoss(
     const count = tf.maximum(tf.sum(valid), 1);
     const f = tf.div(expertCounts(idx, experts, valid), count);
     const meanProb = tf.div(tf.sum(tf.mul(p, valid), 0), count);
-    return tf.mul(tf.sum(tf.mul(f, meanProb)), experts) as tf.Scalar;
+    return tf.mul<tf.Scalar>(tf.sum(tf.mul(f, meanProb)), experts);
   });
 }

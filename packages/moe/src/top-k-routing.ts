@@ -106,13 +106,13 @@ export function topKRouting(logits: tf.Tensor | tf.TensorLike, k: number, option
         gradFunc: () => tf.zerosLike(source),
       };
     })(noisy);
-    const indices = tf.slice(decisions, [0, 0], [tokens, k]) as tf.Tensor2D;
-    const keep = tf.slice(decisions, [0, k], [tokens, k]) as tf.Tensor2D;
+    const indices = tf.slice<tf.Rank.R2, tf.Tensor2D>(decisions, [0, 0], [tokens, k]);
+    const keep = tf.slice<tf.Rank.R2, tf.Tensor2D>(decisions, [0, k], [tokens, k]);
     const oneHots = columnsOf(indices).map((column) => oneHotFloat(column, experts));
-    let gates = oneHots.map((oh) => tf.sum(tf.mul(probs, oh), 1) as tf.Tensor1D);
+    let gates = oneHots.map((oh) => tf.sum<tf.Tensor1D>(tf.mul(probs, oh), 1));
     if (normalize) {
       const total = tf.addN(gates);
-      gates = gates.map((g) => tf.div(g, total) as tf.Tensor1D);
+      gates = gates.map((g) => tf.div<tf.Tensor1D>(g, total));
     }
     const weights = tf.stack(gates, 1) as tf.Tensor2D;
     return { indices, weights, probs, keep, capacity };
@@ -128,12 +128,12 @@ function decide(logits: tf.Tensor2D, k: number, capacity: number, mask: tf.Tenso
     const [tokens, experts] = logits.shape;
     // Rank by the logits, not the probabilities: far-apart logits can underflow to equal probabilities.
     const { indices } = tf.topk(logits, k, true);
-    if (capacity >= tokens && !mask) return tf.concat([indices, tf.ones([tokens, k], 'int32')], 1) as tf.Tensor2D;
+    if (capacity >= tokens && !mask) return tf.concat<tf.Tensor2D>([indices, tf.ones([tokens, k], 'int32')], 1);
     const valid = mask ? tf.reshape(mask, [tokens, 1]) : tf.ones([tokens, 1]);
     const realToken = tf.greater(tf.reshape(valid, [tokens]), 0);
     let filled: tf.Tensor = tf.zeros([1, experts]);
     const keeps: tf.Tensor1D[] = [];
-    for (const column of columnsOf(indices as tf.Tensor2D)) {
+    for (const column of columnsOf(indices)) {
       const counted = tf.mul(oneHotFloat(column, experts), valid);
       const position = tf.add(tf.sub(tf.cumsum(counted, 0), 1), filled);
       const own = tf.sum(tf.mul(position, counted), 1);

@@ -70,8 +70,8 @@ describeBackends('MoE losses', (backend) => {
       await expectTensorClose(sw, c.switch, lossTol, `${c.name}: switch`);
       await expectTensorClose(sq, c.squaredDeviation, lossTol, `${c.name}: squared deviation`);
       await expectTensorClose(z, c.zLoss, lossTol, `${c.name}: z-loss`);
-      const dProbs = tf.grad((p: tf.Tensor) => switchLoadBalancingLoss(p as tf.Tensor2D, indices, options))(probs);
-      const dLogits = tf.grad((l: tf.Tensor) => routerZLoss(l as tf.Tensor2D, options))(logits);
+      const dProbs = tf.grad((p: tf.Tensor) => switchLoadBalancingLoss(p, indices, options))(probs);
+      const dLogits = tf.grad((l: tf.Tensor) => routerZLoss(l, options))(logits);
       await expectTensorClose(dProbs, tf.tensor2d(c.dSwitchDProbs, [c.tokens, c.numExperts]), gradTol, `${c.name}: d switch / d probs`);
       await expectTensorClose(dLogits, tf.tensor2d(c.dZDLogits, [c.tokens, c.numExperts]), gradTol, `${c.name}: d z / d logits`);
       tf.dispose([probs, logits, indices, mask, sw, sq, z, dProbs, dLogits]);

@@ -177,7 +177,11 @@ describeBackends('MoELayer', (backend) => {
       layer.dispose();
       return out;
     });
+    const created = numTensors();
+    new MoELayer({ dModel: 4, dHidden: 6, numExperts: 3, k: 2, router: 'noisy-topk' }).dispose();
+    expect(numTensors(), 'construct + dispose').toBe(created);
     const layer = new MoELayer({ dModel: 4, dHidden: 6, numExperts: 3, k: 2, capacityFactor: 1, seed: 3 });
+    expect(numTensors()).toBe(created + layer.trainableWeights.length);
     const x = seededTensor([9, 4], 81);
     const before = numTensors();
     disposeResult(layer.apply(x, { training: true }));

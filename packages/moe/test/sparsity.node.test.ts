@@ -40,7 +40,7 @@ const k = 2;
 
 describeBackends('MoELayer computes only the chosen experts', () => {
   it('E = 64 vs E = 8 (k = 2): 8× the parameters, ≈ the same matmul work and peak memory, forward and backward', async () => {
-    const x = tf.randomNormal([T, dModel], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const x = tf.randomNormal<tf.Rank.R2>([T, dModel], 0, 1, 'float32', 3);
     const results: Record<number, { forward: Measured; training: Measured; params: number }> = {};
     for (const numExperts of [8, 64]) {
       const layer = new MoELayer({ dModel, dHidden, numExperts, k, seed: 1 });
@@ -85,7 +85,7 @@ describeBackends('MoELayer computes only the chosen experts', () => {
   });
 
   it('dense one-hot dispatch (the baseline) does E/k times the expert work at E = 64', async () => {
-    const x = tf.randomNormal([T, dModel], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const x = tf.randomNormal<tf.Rank.R2>([T, dModel], 0, 1, 'float32', 4);
     const layer = new MoELayer({ dModel, dHidden, numExperts: 64, k, seed: 2 });
     const sparse = await measure(() => {
       const r = layer.apply(x);

@@ -35,7 +35,7 @@ describeBackends('topKRouting', (backend) => {
       await expectTensorClose(r.weights, tf.tensor2d(c.weights, [c.tokens, c.k]), probTol, `${c.name}: weights`);
       const upstream = tf.tensor2d(c.upstream, [c.tokens, c.k]);
       const dLogits = tf.grad((z: tf.Tensor) => {
-        const routed = topKRouting(z as tf.Tensor2D, c.k, options);
+        const routed = topKRouting(z, c.k, options);
         return tf.sum(tf.mul(routed.weights, upstream));
       })(logits);
       await expectTensorClose(dLogits, tf.tensor2d(c.dLogits, [c.tokens, c.numExperts]), gradTol, `${c.name}: d gates / d logits`);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** The padding mask as a float32 column `[T, 1]` (ones when there is no mask). */
 export function validColumn(mask: tf.Tensor1D | null, tokens: number): tf.Tensor2D {
-  return mask ? (tf.reshape(mask, [tokens, 1]) as tf.Tensor2D) : tf.ones([tokens, 1]);
+  return mask ? tf.reshape<tf.Rank.R2>(mask, [tokens, 1]) : tf.ones([tokens, 1]);
 }
 
 /**
@@ -45,5 +45,5 @@ export function topKIndices(logits: tf.Tensor2D, k: number): tf.Tensor2D {
   return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const source = inputs[0] as tf.Tensor2D;
     return { value: tf.topk(source, k, true).indices, gradFunc: () => tf.zerosLike(source) };
-  })(logits) as tf.Tensor2D;
+  })(logits);
 }

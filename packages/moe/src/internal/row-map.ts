@@ -37,8 +37,8 @@ function gatherSum(src: tf.Tensor2D, lists: readonly IndexList[]): tf.Tensor2D {
     let out: tf.Tensor2D | null = null;
     for (const list of lists) {
       if (list.index.length === 0) continue;
-      const part = tf.gather(source, tf.tensor1d(list.index, 'int32'), 0) as tf.Tensor2D;
-      out = out ? (tf.add(out, part) as tf.Tensor2D) : part;
+      const part = tf.gather<tf.Tensor2D>(source, tf.tensor1d(list.index, 'int32'), 0);
+      out = out ? tf.add<tf.Tensor2D>(out, part) : part;
     }
     if (out) return out;
     const outRows = lists[0]?.index.length ?? 0;
