@@ -12,7 +12,7 @@ describeBackends('InformationPlaneTracker', (backend) => {
     const tracker = new InformationPlaneTracker();
     expect(tracker.seriesNames).toEqual(['binned', 'kde.upper', 'kde.lower']);
     const baseline = numTensors();
-    for (const epoch of [0, 1, 5]) {
+    for (const epoch of [0, 5]) {
       const acts = [layer(epoch + 1, 3, 1), layer(epoch + 11, 2, 1 / (epoch + 1))];
       tracker.record(epoch, acts, labels);
       tf.dispose(acts); // the tracker keeps its own references
@@ -20,7 +20,7 @@ describeBackends('InformationPlaneTracker', (backend) => {
     await tracker.flush();
     expect(numTensors()).toBe(baseline);
     const json = tracker.toJSON();
-    expect(json.epochs).toEqual([0, 1, 5]);
+    expect(json.epochs).toEqual([0, 5]);
     expect(json.layers).toBe(2);
     expect(json.pending).toBe(0);
     expect(json.units).toBe('bits');
@@ -28,16 +28,16 @@ describeBackends('InformationPlaneTracker', (backend) => {
     const last = [layer(16, 2, 1 / 6)];
     const direct = await binnedMutualInformation(last[0]!, labels);
     const kde = await kdeMutualInformation(last[0]!, labels, { noiseVariance: 1e-3 });
-    expect(json.records[2]!.layers[1]!.binned).toEqual(direct);
-    expect(json.records[2]!.layers[1]!['kde.upper']).toEqual(kde.upper);
-    expect(json.records[2]!.layers[1]!['kde.lower']).toEqual(kde.lower);
+    expect(json.records[1]!.layers[1]!.binned).toEqual(direct);
+    expect(json.records[1]!.layers[1]!['kde.upper']).toEqual(kde.upper);
+    expect(json.records[1]!.layers[1]!['kde.lower']).toEqual(kde.lower);
     // plot-ready columns agree with the records
     const column = json.bySeries['kde.upper']![1]!;
-    expect(column.epochs).toEqual([0, 1, 5]);
-    expect(column.iXT[2]).toBe(kde.upper.iXT);
+    expect(column.epochs).toEqual([0, 5]);
+    expect(column.iXT[1]).toBe(kde.upper.iXT);
     // shrinking the second layer's spread compresses it under binning
     const binnedXT = json.bySeries.binned![1]!.iXT;
-    expect(binnedXT[2]!).toBeLessThan(binnedXT[0]!);
+    expect(binnedXT[1]!).toBeLessThan(binnedXT[0]!);
     tf.dispose(last);
   });
 
