@@ -9,7 +9,7 @@ export type TTestDesign = 'one-sample' | 'paired' | 'two-sample';
 export interface TTestPowerOptions {
   /** Cohen's d (two-sample) or d_z (one-sample, paired); signed for one-sided alternatives, as R's pwr. */
   effectSize: number;
-  /** Sample size: pairs or observations, or the size of each group for 'two-sample'; fractional n allowed, n > 1. */
+  /** Sample size: pairs or observations, or the size of each group for 'two-sample'; fractional, n ≥ 2 (as R's pwr). */
   n: number;
   /** Significance level, in (0, 1). Default 0.05. */
   alpha?: number;
@@ -62,7 +62,7 @@ function designOption(value: unknown, fn: string): TTestDesign {
  *
  * @param options - `{ effectSize, n, alpha?, alternative?, design }`; see {@link TTestPowerOptions}
  * @returns the power, in [0, 1]
- * @throws TypeError for a missing or non-numeric option; RangeError for n ≤ 1, alpha outside (0, 1),
+ * @throws TypeError for a missing or non-numeric option; RangeError for n < 2, alpha outside (0, 1),
  *   a non-finite effect size or unknown design/alternative
  * @example
  * ```ts
@@ -78,7 +78,7 @@ export function tTestPower(options: TTestPowerOptions): number {
   const opts = optionsObject<TTestPowerOptions>(options, fn);
   const design = designOption(opts.design, fn);
   const effectSize = finiteNumber(opts.effectSize, fn, 'options.effectSize');
-  const n = finiteNumber(opts.n, fn, 'options.n', { min: 1, minExclusive: true });
+  const n = finiteNumber(opts.n, fn, 'options.n', { min: 2 });
   const alpha = openUnitOption(opts.alpha, 0.05, fn, 'options.alpha');
   const alternative = alternativeOption(opts.alternative, fn);
   return powerOf(effectSize, n, alpha, alternative, design);

@@ -81,7 +81,7 @@ describe('bad input', () => {
     for (const bad of [NaN, Infinity, '0.5', undefined]) {
       expectThrowsNaming(() => tTestPower({ ...valid, effectSize: bad as never }), 'tTestPower', 'options.effectSize');
     }
-    for (const bad of [1, 0, -3, NaN, '10']) expectThrowsNaming(() => tTestPower({ ...valid, n: bad as never }), 'tTestPower', 'options.n');
+    for (const bad of [1.5, 1, 0, -3, NaN, '10']) expectThrowsNaming(() => tTestPower({ ...valid, n: bad as never }), 'tTestPower', 'options.n');
     for (const bad of [0, 1, -0.05, 1.5, NaN, '0.05']) expectThrowsNaming(() => tTestPower({ ...valid, alpha: bad as never }), 'tTestPower', 'options.alpha');
     expectThrowsNaming(() => tTestPower({ ...valid, alternative: 'two-tailed' as never }), 'tTestPower', 'options.alternative');
   });

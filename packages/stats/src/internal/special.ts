@@ -120,7 +120,7 @@ export function expMinusSquare(x: number): number {
   return Math.exp(-m * m) * Math.exp(-(2 * m * f + f * f));
 }
 
-/** erfc(x) for x ≥ 0: 1 − erf by a positive series below 1, a continued fraction (Lentz) above. */
+/** erfc(x) for x ≥ 0: 1 − erf by a positive series below 1, a contracted continued fraction (Lentz) above. */
 export function erfcNonNegative(x: number): number {
   if (x < 1) {
     // erf(x) = 2/√π · x · e^{−x²} · Σ (2x²)^n / (1·3·…·(2n+1)): all terms positive, no cancellation.
@@ -135,20 +135,23 @@ export function erfcNonNegative(x: number): number {
     return 1 - ((2 / SQRT_PI) * x * expMinusSquare(x) * sum);
   }
   if (x > 27.3) return 0; // below the smallest subnormal
-  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …))))
-  let f = x;
-  let c = x;
+  // erfc(x) = 2x e^{−x²}/√π / (2x² + 1 − 1·2/(2x² + 5 − 3·4/(2x² + 9 − …))): the even contraction of
+  // Laplace's fraction, half the terms (83 at x = 1, 28 at x = 2, 8 at x = 5)
+  const twoX2 = 2 * x * x;
+  let f = twoX2 + 1;
+  let c = f;
   let d = 0;
   for (let j = 1; j < 5000; j++) {
-    const coef = j / 2;
-    d = x + coef * d;
+    const coef = -(2 * j - 1) * (2 * j);
+    const b = twoX2 + 1 + 4 * j;
+    d = b + coef * d;
     if (d === 0) d = TINY;
-    c = x + coef / c;
+    c = b + coef / c;
     if (c === 0) c = TINY;
     d = 1 / d;
     const step = c * d;
     f *= step;
     if (Math.abs(step - 1) < EPS) break;
   }
-  return expMinusSquare(x) / (SQRT_PI * f);
+  return (2 * x * expMinusSquare(x)) / (SQRT_PI * f);
 }
