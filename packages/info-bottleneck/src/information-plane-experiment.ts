@@ -131,7 +131,21 @@ function resolve(options: unknown) {
   };
 }
 
-/** Epochs 0 and about `count − 1` log-spaced epochs up to `epochs` (distinct integers, ascending). */
+/**
+ * The epochs at which {@link informationPlaneExperiment} measures MI: 0, `epochs`, and about `count − 2`
+ * log-spaced epochs between (rounded; duplicates dropped), so early training, where most happens, is
+ * sampled densely.
+ *
+ * @param epochs - the last epoch, a positive integer
+ * @param count - the number of epochs wanted (fewer come back when rounding makes some coincide)
+ * @returns distinct integers in [0, epochs], ascending, starting with 0 and ending with `epochs`
+ * @throws never (callers pass validated integers)
+ * @example
+ * ```ts
+ * import { recordEpochs } from '@prep/info-bottleneck';
+ * recordEpochs(600, 12); // [0, 1, 3, 6, 12, 24, 45, 87, 166, 316, 600]
+ * ```
+ */
 export function recordEpochs(epochs: number, count: number): number[] {
   const out = new Set<number>([0, epochs]);
   for (let i = 0; i < count - 1; i++) out.add(Math.round(Math.exp((Math.log(epochs + 1) * i) / Math.max(1, count - 2))) - 1);
