@@ -328,7 +328,11 @@ writeBenchmarks(join(here, '..', 'BENCHMARKS.md'), {
       heading: 'Accuracy against scipy',
       description:
         'jStat has no paired, Welch or Student p-values and no Wilcoxon or p.adjust; simple-statistics returns t statistics ' +
-        "but no p-values; @stdlib has no Hochberg. Rows for a function the peer lacks show '—'.",
+        "but no p-values; @stdlib has no Hochberg. Rows for a function the peer lacks show '—'. Where a peer's error is " +
+        "large, the cause is one of: an upper tail computed as 1 − cdf (@stdlib's one-sided p-values lose everything below " +
+        "1e-16 and return 0 in the far tail), the population SD in a t statistic (simple-statistics' `tTest`, wrong by " +
+        "√(n/(n − 1))), a normal quantile from a table or a low-order formula (simple-statistics' `probit`, jStat's " +
+        "`normal.inv`); @stdlib's Wilcoxon also takes its small normal-approximation p-values as 1 − Φ(z).",
       table: markdownTable(['function', '@prep/stats', 'jStat 1.9.6', 'simple-statistics 7.12.1', '@stdlib 0.2.x'], rows),
     },
     {

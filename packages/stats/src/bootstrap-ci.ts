@@ -113,7 +113,8 @@ function jackknifeAcceleration(values: Float64Array, statistic: Statistic, fn: s
  * @param x - the sample, at least 1 finite number (2 for 'bca', which needs the jackknife)
  * @param statistic - a function of one resample returning a number (NaN is refused)
  * @param options - `resamples` (9999), `confidence` (0.95), `method` ('bca'), `seed` (0)
- * @returns `{ estimate: statistic(x), lower, upper }`
+ * @returns `{ estimate: statistic(x), lower, upper }`; a constant sample gives lower = upper = estimate; BCa ends are
+ *   NaN where its correction is undefined (the estimate below or above every resample), as scipy
  * @throws TypeError for a non-numeric `x`, a `statistic` that is not a function or does not return a number;
  *   RangeError for too few values, NaN/±Infinity entries, a bad option, or a statistic that returns NaN
  * @example

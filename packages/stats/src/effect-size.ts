@@ -61,8 +61,8 @@ export function hedgesCorrection(df: number, correction: 'approximate' | 'exact'
  * population effect size. By default J = 1 − 3 / (4(nx + ny) − 9), the usual approximation (within
  * 0.3% of the exact factor for nx + ny ≥ 6, 0.04% for nx + ny ≥ 12); `correction: 'exact'` uses the gamma-function form.
  *
- * @param x - the first sample, at least 2 finite numbers with `y` (df = nx + ny − 2 ≥ 2 for 'exact')
- * @param y - the second sample
+ * @param x - the first sample, at least 1 finite number
+ * @param y - the second sample, at least 1 finite number; nx + ny ≥ 3 (≥ 4 for 'exact', whose factor needs df ≥ 2)
  * @param options - `correction`: 'approximate' (default) or 'exact'
  * @returns g = J · d
  * @throws TypeError for non-numeric input; RangeError for too few values (nx + ny ≥ 3, ≥ 4 for 'exact'),

@@ -291,7 +291,7 @@ export function formatExperimentReport(report: ExperimentReport, options?: Forma
   const smallestSd = Math.min(...report.methods.map((m) => m.sd).filter((s) => s > 0), Infinity);
   const auto = Number.isFinite(smallestSd) ? Math.max(0, Math.min(8, 1 - Math.floor(Math.log10(smallestSd)))) : 2;
   const decimals =
-    opts.decimals === undefined ? auto : Math.round(openRange(opts.decimals, fn));
+    opts.decimals === undefined ? auto : decimalsOption(opts.decimals, fn);
   const num = (v: number): string => (Number.isFinite(v) ? v.toFixed(decimals) : String(v));
   const signed = (v: number): string => (v > 0 ? `+${num(v)}` : num(v));
   const interval = (ci: [number, number]): string => `[${num(ci[0])}, ${num(ci[1])}]`;
@@ -344,7 +344,7 @@ export function formatExperimentReport(report: ExperimentReport, options?: Forma
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), '', ...footer].join('\n');
 }
 
-function openRange(value: unknown, fn: string): number {
+function decimalsOption(value: unknown, fn: string): number {
   if (typeof value !== 'number') throw new TypeError(`${fn}: 'options.decimals' must be a number; got ${got(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > 12) {
     throw new RangeError(`${fn}: 'options.decimals' must be an integer in [0, 12]; got ${value}`);
