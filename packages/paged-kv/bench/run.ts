@@ -182,7 +182,7 @@ const stepOf = (store: PagedKVStore, ids: number[]) => () => {
     // mixed: half-full pool, alternate one release of a random held block and one allocation
     for (let i = 0; i < n / 2; i++) order[i] = pool.allocate();
     const mixed = () => {
-      let held = n / 2;
+      const held = n / 2;
       for (let k = 0; k < (quick ? 1e6 : 4e6); k++) {
         const victim = (k * 2654435761) % held;
         pool.release(order[victim]!);
@@ -324,7 +324,7 @@ const stepOf = (store: PagedKVStore, ids: number[]) => () => {
   const peak = async (fn: () => tf.Tensor) => {
     const before = tf.memory().numBytes;
     const info = await tf.profile(() => fn());
-    tf.dispose(info.result as tf.Tensor);
+    tf.dispose(info.result);
     return info.peakBytes - before;
   };
   const repeats = quick ? 3 : 15;

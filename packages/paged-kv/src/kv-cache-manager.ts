@@ -94,11 +94,12 @@ interface Sequence {
 
 const FN = 'KVCacheManager';
 
-let tableView: (manager: KVCacheManager, seqId: number, fn: string, arg: string) => readonly number[];
+// Package-internal access to a manager's live tables (no static block: bundlers could not drop the class).
+const tableViews = new WeakMap<KVCacheManager, (seqId: number, fn: string, arg: string) => readonly number[]>();
 
 /** @internal The live block table of a running sequence, without a copy (for the store and attention). */
 export function liveBlockTable(manager: KVCacheManager, seqId: number, fn: string, arg = 'seqId'): readonly number[] {
-  return tableView(manager, seqId, fn, arg);
+  return tableViews.get(manager)!(seqId, fn, arg);
 }
 
 /**
@@ -158,10 +159,6 @@ export class KVCacheManager {
   #queries = 0;
   #hits = 0;
 
-  static {
-    tableView = (manager, seqId, fn, arg) => manager.#running(seqId, fn, arg).table;
-  }
-
   /**
    * @param options - `numBlocks`, `blockSize`, `enablePrefixCaching` (default false), `watermark`
    *   (default 0.01); see {@link KVCacheManagerOptions}
@@ -184,6 +181,7 @@ export class KVCacheManager {
     this.#tokens = new Int32Array(this.numBlocks * this.blockSize);
     this.#fill = new Int32Array(this.numBlocks);
     this.#parent = new Int32Array(this.numBlocks).fill(-1);
+    tableViews.set(this, (seqId, fn, arg) => this.#running(seqId, fn, arg).table);
   }
 
   /** Blocks no live sequence holds (cached-but-evictable blocks count as free). */

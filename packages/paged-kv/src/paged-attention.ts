@@ -53,9 +53,10 @@ function validate(q: unknown, store: unknown, layer: unknown, seqIds: unknown, o
   const implementation = opts.implementation === undefined ? 'auto' : choiceArg(opts.implementation, fn, 'options.implementation', ['auto', 'kernel', 'reference'] as const);
   const qt = (): tf.Tensor3D => {
     let t: tf.Tensor;
-    if (q instanceof tf.Tensor) {
-      if (q.isDisposed) throw new TypeError(`${fn}: 'q' is a disposed tensor`);
-      t = q;
+    const given = q instanceof tf.Tensor ? (q as tf.Tensor) : null;
+    if (given) {
+      if (given.isDisposed) throw new TypeError(`${fn}: 'q' is a disposed tensor`);
+      t = given;
     } else if (Array.isArray(q) || (ArrayBuffer.isView(q) && !(q instanceof DataView))) {
       try {
         t = tf.tensor(q as tf.TensorLike);
@@ -139,7 +140,7 @@ export function pagedAttention(
     const forward = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const x = args[0] as tf.Tensor;
       (args[1] as tf.GradSaveFunc)([x]);
-      const out = tf.engine().runKernel(PAGED_ATTENTION_KERNEL, { q: x }, { plan } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const out = tf.engine().runKernel<tf.Tensor>(PAGED_ATTENTION_KERNEL, { q: x }, { plan } as unknown as tf.NamedAttrMap);
       return {
         value: out,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

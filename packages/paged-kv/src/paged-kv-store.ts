@@ -33,7 +33,8 @@ export interface SwappedKV {
 /** Query heads processed per kernel call; larger groups are split (bounds the score scratch). */
 export const MAX_GROUP = 8;
 
-let internals: (store: PagedKVStore) => StoreInternals;
+// Package-internal access for the kernels (no static block: bundlers could not drop the class).
+const internalsOf = new WeakMap<PagedKVStore, StoreInternals>();
 
 /** @internal What the attention kernels read. */
 export interface StoreInternals {
@@ -58,7 +59,7 @@ export interface StoreInternals {
 
 /** @internal */
 export function storeInternals(store: PagedKVStore): StoreInternals {
-  return internals(store);
+  return internalsOf.get(store)!;
 }
 
 const FN = 'PagedKVStore';
@@ -109,10 +110,6 @@ export class PagedKVStore {
   readonly #rowFloats: number;
   readonly #blockFloats: number;
 
-  static {
-    internals = (store) => store.#in;
-  }
-
   /**
    * @param manager - the {@link KVCacheManager} that owns the block tables
    * @param options - `numLayers`, `numKvHeads`, `headDim`, `useWasm` (see {@link PagedKVStoreOptions})
@@ -150,6 +147,7 @@ export class PagedKVStore {
     const built = (wantWasm && buildWasm(this.numLayers, poolFloats, scratch)) || buildPlain(this.numLayers, poolFloats, scratch);
     this.#in = { manager, ...built };
     this.usesWasm = built.kernel !== null;
+    internalsOf.set(this, this.#in);
   }
 
   /**
@@ -216,7 +214,8 @@ export class PagedKVStore {
   writeLast(layer: number, seqIds: readonly number[], keys: tf.Tensor | ArrayLike<number>, values: tf.Tensor | ArrayLike<number>): void {
     const fn = `${FN}.writeLast`;
     const l = this.#layer(layer, fn);
-    if (!Array.isArray(seqIds)) throw new TypeError(`${fn}: 'seqIds' must be an array of sequence ids; got ${describe(seqIds)}`);
+    const list: unknown = seqIds;
+    if (!Array.isArray(list)) throw new TypeError(`${fn}: 'seqIds' must be an array of sequence ids; got ${describe(seqIds)}`);
     const k = this.#rows(keys, fn, 'keys', seqIds.length, (t) => t.dataSync());
     const v = this.#rows(values, fn, 'values', seqIds.length, (t) => t.dataSync());
     const slots = seqIds.map((id, i) => {
@@ -346,15 +345,14 @@ export class PagedKVStore {
     const want = `[${expectRows ?? 'n'}, ${this.numKvHeads}, ${this.headDim}]`;
     let data: ArrayLike<unknown>;
     let shapeOk: boolean;
-    let shapeText: string;
-    if (value instanceof tf.Tensor) {
-      if (value.isDisposed) throw new TypeError(`${fn}: '${arg}' is a disposed tensor`);
-      if (value.dtype !== 'float32' && value.dtype !== 'int32') throw new TypeError(`${fn}: '${arg}' must be a float32 tensor; got dtype ${value.dtype}`);
-      const s = value.shape;
+    const tensor = value instanceof tf.Tensor ? (value as tf.Tensor) : null;
+    if (tensor) {
+      if (tensor.isDisposed) throw new TypeError(`${fn}: '${arg}' is a disposed tensor`);
+      if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') throw new TypeError(`${fn}: '${arg}' must be a float32 tensor; got dtype ${tensor.dtype}`);
+      const s: number[] = tensor.shape;
       shapeOk = s.length === 3 && s[1] === this.numKvHeads && s[2] === this.headDim && (expectRows === null || s[0] === expectRows);
-      shapeText = `shape [${s.join(', ')}]`;
-      if (!shapeOk) throw new RangeError(`${fn}: '${arg}' must have shape ${want}; got ${shapeText}`);
-      data = read(value);
+      if (!shapeOk) throw new RangeError(`${fn}: '${arg}' must have shape ${want}; got shape [${s.join(', ')}]`);
+      data = read(tensor);
     } else if (value !== null && typeof value === 'object' && 'shape' in value && 'data' in value) {
       const { shape, data: d } = value as { shape: number[]; data: ArrayLike<number> };
       shapeOk = shape.length === 3 && shape[1] === this.numKvHeads && shape[2] === this.headDim && (expectRows === null || shape[0] === expectRows);

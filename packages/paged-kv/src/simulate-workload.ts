@@ -672,7 +672,7 @@ async function simulateContiguous(spec: Exclude<ResolvedSpec, { kind: 'paged' }>
     }
     const reserved = arena.reservedTokens;
     const free = arena.freeTokens;
-    const largest = arena instanceof FirstFitAllocator ? arena.largestFreeExtent : free >= (arena as MaxLengthAllocator).maxLength ? (arena as MaxLengthAllocator).maxLength : free;
+    const largest = arena instanceof FirstFitAllocator ? arena.largestFreeExtent : free >= arena.maxLength ? arena.maxLength : free;
     if (measure) {
       t.measured++;
       t.running += running.length;

@@ -8,6 +8,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were described above
   return `${typeof value} ${String(value)}`;
 }
 
@@ -36,7 +38,7 @@ export function optionsArg<T extends object>(value: unknown, fn: string, arg = '
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw new TypeError(`${fn}: '${arg}' must be an object; got ${describe(value)}`);
   }
-  return value as Partial<T>;
+  return value;
 }
 
 /** A boolean option. */
