@@ -132,7 +132,8 @@ function baselineList(value: unknown, names: readonly string[]): string[] {
  *   { ours: [92.1, 91.8, 92.3, 91.9, 92.0], adamw: [91.6, 91.5, 91.9, 91.4, 91.7] },
  *   { baseline: 'adamw', paired: true },
  * );
- * report.comparisons[0].significant; // true (p ≈ 0.0006)
+ * report.comparisons[0].pValue;      // ≈ 0.0009 (paired t-test, one comparison: no correction bites)
+ * report.comparisons[0].significant; // true
  * console.log(formatExperimentReport(report));
  * ```
  */
