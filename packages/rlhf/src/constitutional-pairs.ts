@@ -1,6 +1,6 @@
 import { createRandom } from './internal/random.js';
 import { delay, runPool, throwIfAborted } from './internal/pool.js';
-import { callbackOption, describeError, functionArg, got, numberArg, numberOption, requiredOptions, signalOption } from './internal/validate.js';
+import { callbackOption, describeError, functionArg, got, numberArg, numberOption, requiredOptions, signalOption } from './internal/args.js';
 
 /**
  * One principle of a constitution, in the JSON layout of Hugging Face's llm-swarm constitutional-AI recipe:

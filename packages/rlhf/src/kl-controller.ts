@@ -1,4 +1,4 @@
-import { numberArg, requiredOptions } from './internal/validate.js';
+import { numberArg, requiredOptions } from './internal/args.js';
 
 /** What a KL controller exposes to a training loop: the current β and an update after each batch. */
 export interface KLController {

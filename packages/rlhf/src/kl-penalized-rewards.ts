@@ -72,7 +72,7 @@ export function klPenalizedRewards(options: KLPenalizedRewardsOptions): tf.Tenso
 export function scoreAtLastToken(scores: tf.Tensor1D, mask: tf.Tensor | null, batch: number, steps: number): tf.Tensor2D {
   if (steps === 1) {
     // one position: it is the last real token when it is real (tf.oneHot needs a depth of at least 2)
-    const column = tf.reshape(scores, [batch, 1]);
+    const column = tf.reshape<tf.Rank.R2>(scores, [batch, 1]);
     return mask ? tf.mul(column, tf.cast(tf.greater(mask, 0), 'float32')) : column;
   }
   if (!mask) {

@@ -1,6 +1,6 @@
 import { JudgeError, checkVerdict, type PairwiseJudge, type Preference } from './pairwise-judge.js';
 import { delay, runPool, throwIfAborted } from './internal/pool.js';
-import { callbackOption, describeError, functionArg, got, numberOption, optionsObject, signalOption } from './internal/validate.js';
+import { callbackOption, describeError, functionArg, got, numberOption, optionsObject, signalOption } from './internal/args.js';
 
 /** One comparison to label. */
 export interface PreferenceItem<R = string, P = string> {

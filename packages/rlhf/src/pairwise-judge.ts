@@ -1,4 +1,4 @@
-import { describeError, enumOption, functionArg, got, numberOption, optionsObject } from './internal/validate.js';
+import { describeError, enumOption, functionArg, got, numberOption, optionsObject } from './internal/args.js';
 
 /** Which response a judge prefers: 0 = the first (`a`), 1 = the second (`b`), −1 = no preference (abstain or tie). */
 export type Preference = 0 | 1 | -1;

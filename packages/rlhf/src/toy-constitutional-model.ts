@@ -49,7 +49,7 @@ const TOY_RULES: Record<string, readonly (readonly [RegExp, string])[]> = {
   ],
   honest: [
     [/\bdefinitely\b/g, 'possibly'],
-    [/\bguaranteed\b/g, 'not guaranteed'],
+    [/\bguaranteed\b/g, 'uncertain'],
     [/\balways\b/g, 'often'],
     [/\beveryone knows\b/g, 'some sources suggest'],
   ],

@@ -15,12 +15,12 @@ describeBackends('bradleyTerryLoss', (backend) => {
       expect(numTensors(), c.name).toBe(before + 1);
       expect(loss.shape).toEqual([]);
       await expectTensorClose(loss, c.loss, forwardTol, c.name);
-      tf.dispose([loss, chosen, rejected, margin instanceof tf.Tensor ? margin : null]);
+      tf.dispose([loss, chosen, rejected, ...(margin instanceof tf.Tensor ? [margin] : [])]);
     }
   });
 
   it('is ln 2 for equal rewards, → 0 for a large positive margin of victory, never overflows', async () => {
-    const zero = tf.zeros([3]);
+    const zero = tf.tensor1d([0, 0, 0]);
     await expectTensorClose(bradleyTerryLoss(zero, zero), Math.LN2, forwardTol, 'ties');
     const big = tf.tensor1d([1e4]);
     const small = tf.tensor1d([-1e4]);

@@ -90,7 +90,7 @@ describeBackends('dpoLoss bad input', () => {
         ['labelSmoothing', NaN],
       ]),
     ).toBe(14);
-    const z = tf.zeros([2]);
+    const z = tf.zeros<tf.Rank.R1>([2]);
     const base = { policyChosenLogps: z, policyRejectedLogps: z, refChosenLogps: z, refRejectedLogps: z };
     expectThrowsNaming(() => dpoLoss({ ...base, lossType: 'ipo', labelSmoothing: 0.1 }), 'dpoLoss', 'options.labelSmoothing', [RangeError]);
     expectThrowsNaming(() => dpoLoss({ ...base, lossType: 'hinge', labelSmoothing: 0.1 }), 'dpoLoss', 'options.labelSmoothing', [RangeError]);

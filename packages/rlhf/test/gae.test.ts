@@ -45,7 +45,7 @@ describeBackends('gae bad input', () => {
       ['values', tf.zeros([2, 4])],
       ['values', 'v'],
       ['mask', tf.ones([3, 2])],
-      ['mask', tf.tensor2d([['a', 'b', 'c'], ['a', 'b', 'c']] as unknown as number[][], undefined, 'string')],
+      ['mask', tf.tensor2d([['a', 'b', 'c'], ['a', 'b', 'c']], undefined, 'string')],
       ['gamma', 1.01],
       ['gamma', -0.1],
       ['gamma', undefined],

@@ -20,7 +20,7 @@ describeBackends('gradients', (backend) => {
       expect(numTensors()).toBe(before + 2);
       await expectTensorClose(dc!, c.dChosen, gradTol, `${c.name}: dChosen`);
       await expectTensorClose(dr!, c.dRejected, gradTol, `${c.name}: dRejected`);
-      tf.dispose([dc, dr, chosen, rejected, margin instanceof tf.Tensor ? margin : null]);
+      tf.dispose([dc!, dr!, chosen, rejected, ...(margin instanceof tf.Tensor ? [margin] : [])]);
     }
   });
 

@@ -30,5 +30,5 @@ export function expectOptionErrors(
 
 /** A float32 tensor of the given shape from a flat list. */
 export function t(values: readonly number[], shape: readonly number[]): tf.Tensor {
-  return tf.tensor(values as number[], shape as number[], 'float32');
+  return tf.tensor(values, shape as number[], 'float32');
 }

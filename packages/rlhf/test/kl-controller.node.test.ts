@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectArrayClose, expectThrowsNaming } from '@prep/test-utils';
-import { AdaptiveKLController, FixedKLController } from '../src/index.js';
+import { AdaptiveKLController, FixedKLController } from '../src/kl-controller.js'; // tensor-free: skip loading tfjs
 import { fixture } from './fixture.js';
 
 describe('FixedKLController', () => {
@@ -59,7 +59,7 @@ describe('AdaptiveKLController', () => {
     expect(ctl.value).toBe(0.1);
     const valid = { initKL: 0.1, target: 6, horizon: 100 };
     for (const [field, value] of [['initKL', 0], ['target', -1], ['horizon', NaN], ['horizon', '1'], ['initKL', undefined]] as const) {
-      expectThrowsNaming(() => new AdaptiveKLController({ ...valid, [field]: value } as never), 'AdaptiveKLController', `options.${field}`);
+      expectThrowsNaming(() => new AdaptiveKLController({ ...valid, [field]: value }), 'AdaptiveKLController', `options.${field}`);
     }
     expectThrowsNaming(() => new AdaptiveKLController(undefined as never), 'AdaptiveKLController', 'options', [TypeError]);
   });

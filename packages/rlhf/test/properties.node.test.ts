@@ -18,14 +18,14 @@ const maskedBatch = (minReal: number) =>
         mask: fc.array(fc.constantFrom(0, 1), { minLength: batch * steps, maxLength: batch * steps }),
       }),
     )
-    .filter((x) => x.mask.reduce((s, m) => s + m, 0) >= minReal);
+    .filter((x) => x.mask.reduce<number>((s, m) => s + m, 0) >= minReal);
 
 /** Keeps the entries of `values` whose mask is 1, as a [1, n] row. */
 function compact(values: number[], mask: number[]): number[] {
   return values.filter((_, i) => mask[i] === 1);
 }
 
-const runs = { numRuns: 25, seed: 20240607 };
+const runs = { numRuns: 15, seed: 20240607 };
 
 describeBackends('properties', () => {
   it('masked whitening equals whitening of the unmasked slice', async () => {
@@ -58,7 +58,7 @@ describeBackends('properties', () => {
         const m = tf.tensor2d(mask, shape);
         const full = ppoPolicyLoss({ logprobs, oldLogprobs, advantages, mask: m });
         const value = ppoValueLoss({ values: logprobs, oldValues: oldLogprobs, returns: advantages, mask: m });
-        const n = mask.reduce((s, v) => s + v, 0);
+        const n = mask.reduce<number>((s, v) => s + v, 0);
         const row = (values: number[], f: (v: number) => number) => tf.tensor2d(compact(values.map(f), mask), [1, n]);
         const cl = row(a, (v) => v / 3 - 1);
         const co = row(b, (v) => v / 3 - 1);
@@ -102,7 +102,7 @@ describeBackends('properties', () => {
           tf.dispose([rewards, values, out.advantages, out.returns]);
         },
       ),
-      { numRuns: 15, seed: 7 },
+      { numRuns: 10, seed: 7 },
     );
   });
 
@@ -135,7 +135,7 @@ describeBackends('properties', () => {
           const r = tf.tensor1d(weights.map((w, i) => Math.sin(7 * w + i)));
           const pi = klRegularizedOptimum(ref, r, beta);
           const values = await pi.data();
-          expect(Math.abs(values.reduce((x, y) => x + y, 0) - 1)).toBeLessThan(1e-5);
+          expect(Math.abs(Array.from(values).reduce((x, y) => x + y, 0) - 1)).toBeLessThan(1e-5);
           // log(π* ÷ π_ref) − r/β is the same constant (−log Z) for every action
           const offsets = await tf.sub(tf.log(tf.div(pi, ref)), tf.div(r, beta)).data();
           await expectTensorClose(offsets, new Array<number>(weights.length).fill(offsets[0]!), { atol: 1e-4, rtol: 1e-4 }, '−log Z');

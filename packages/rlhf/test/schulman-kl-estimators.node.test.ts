@@ -1,14 +1,14 @@
 /**
  * Schulman's table ("Approximating KL divergence", 2020) as a seeded Monte-Carlo test of klEstimate:
  * samples x ~ q = N(0, 1) (the policy), p = N(μ, 1) (the reference). The exact bias and standard deviation
- * of each estimator come from gen_rlhf.py (numerical integration). Node lane only (200 000 samples).
+ * of each estimator come from gen_rlhf.py (numerical integration). Node lane only (100 000 samples).
  */
 import { expect, it } from 'vitest';
 import { describeBackends, tf } from '@prep/test-utils/tensor';
 import { klEstimate } from '../src/index.js';
 import { fixture } from './fixture.js';
 
-const SAMPLES = 200_000;
+const SAMPLES = 100_000;
 
 /** Seeded standard normals (mulberry32 + Box-Muller), float64. */
 function normals(count: number, seed: number): Float64Array {
@@ -68,7 +68,7 @@ describeBackends("Schulman's KL estimator table", () => {
       const d = meanAndStd(diff);
       const expectedBias = row.k2.relativeBias * kl;
       expect(Math.abs(d.mean - expectedBias)).toBeLessThan(4 * se(d) + 1e-3 * expectedBias);
-      expect(d.mean / se(d)).toBeGreaterThan(5); // the bias is real, not noise
+      expect(d.mean / se(d)).toBeGreaterThan(4); // the bias is real, not noise
       // the table's standard deviations (relative to the true KL), within 3%
       expect(Math.abs(s1.std / kl / row.k1.relativeStd - 1)).toBeLessThan(0.03);
       expect(Math.abs(s2.std / kl / row.k2.relativeStd - 1)).toBeLessThan(0.03);

@@ -1,5 +1,5 @@
 import { AdaptiveKLController, FixedKLController } from '../kl-controller.js';
-import { createRandom, type Random } from '../internal/random.js';
+import { createRandom, deriveSeed, type Random } from '../internal/random.js';
 import { throwIfAborted } from '../internal/pool.js';
 import { callbackOption, got, numberArg, numberOption, optionsObject, signalOption } from '../internal/validate.js';
 import {
@@ -49,6 +49,8 @@ export interface BetaExperimentOptions {
   labelNoise?: number;
   /** Standard deviation of the normalized reward model on reference samples; default 0.1 (see README). */
   rewardStd?: number;
+  /** Adam steps (learning rate 0.1, full batch) fitting the reward model; default 150. */
+  rewardModelSteps?: number;
   /** Adam learning rate of the policy; default 0.05. */
   learningRate?: number;
   /** Target KL (nats) of the adaptive-controller run; default 1. */
@@ -235,6 +237,7 @@ export function runBetaExperiment(options?: BetaExperimentOptions): Promise<Beta
   const preferencePairs = numberOption(opts.preferencePairs, fn, 'options.preferencePairs', 512, { integer: true, min: 8 });
   const labelNoise = numberOption(opts.labelNoise, fn, 'options.labelNoise', 1, { above: 0 });
   const rewardStd = numberOption(opts.rewardStd, fn, 'options.rewardStd', 0.1, { above: 0 });
+  const rewardModelSteps = numberOption(opts.rewardModelSteps, fn, 'options.rewardModelSteps', 150, { integer: true, min: 1 });
   const learningRate = numberOption(opts.learningRate, fn, 'options.learningRate', 0.05, { above: 0 });
   const adaptiveTarget = numberOption(opts.adaptiveTarget, fn, 'options.adaptiveTarget', 1, { above: 0 });
   const adaptiveInitBeta = numberOption(opts.adaptiveInitBeta, fn, 'options.adaptiveInitBeta', 0.02, { above: 0 });
@@ -252,7 +255,7 @@ export function runBetaExperiment(options?: BetaExperimentOptions): Promise<Beta
       humanPreference(a, b, labelNoise, random) === 0 ? { chosen: a, rejected: b } : { chosen: b, rejected: a },
     );
     onProgress?.({ phase: 'reward model', run: 0, runs: 1, step: 0, steps: 1 });
-    const model = await fitRewardModel(pairs, setup.referenceSamples, setup.heldOut, { steps: 300, learningRate: 0.05, rewardStd });
+    const model = await fitRewardModel(pairs, setup.referenceSamples, setup.heldOut, { steps: rewardModelSteps, learningRate: 0.1, rewardStd });
     const reference = pointOf(refProbs, refProbs, model, 0, 0);
     const optimum = betaList.map((beta) => pointOf(optimumProbs(model, beta), refProbs, model, 0, beta));
 
@@ -271,7 +274,7 @@ export function runBetaExperiment(options?: BetaExperimentOptions): Promise<Beta
         learningRate,
         epochs: 4,
         recordEvery,
-        random,
+        random: createRandom(deriveSeed(seed, 'ppo', beta)),
         signal,
         onStep: progress(`ppo β=${beta}`, ppoSteps),
       });
@@ -293,7 +296,7 @@ export function runBetaExperiment(options?: BetaExperimentOptions): Promise<Beta
       learningRate,
       epochs: 4,
       recordEvery,
-      random,
+      random: createRandom(deriveSeed(seed, 'ppo adaptive', adaptiveInitBeta, adaptiveTarget, adaptiveHorizon)),
       signal,
       onStep: progress('ppo adaptive β', ppoSteps),
     });

@@ -1,7 +1,7 @@
 import { FixedKLController } from '../kl-controller.js';
 import { labelPreferences, type LabelStats, type PreferenceItem } from '../label-preferences.js';
 import { ensembleJudge, positionSwapJudge, type JudgeVerdict, type PairwiseJudge } from '../pairwise-judge.js';
-import { createRandom } from '../internal/random.js';
+import { createRandom, deriveSeed } from '../internal/random.js';
 import { throwIfAborted } from '../internal/pool.js';
 import { callbackOption, numberOption, optionsObject, signalOption } from '../internal/validate.js';
 import { rewardModelSummary, toySetup, type ExperimentProgress, type RewardModelSummary } from './beta-experiment.js';
@@ -34,6 +34,8 @@ export interface RlaifExperimentOptions {
   minConfidence?: number;
   /** Standard deviation of each normalized reward model on reference samples; default 0.1. */
   rewardStd?: number;
+  /** Adam steps (learning rate 0.1, full batch) fitting the reward model; default 150. */
+  rewardModelSteps?: number;
   /** Adam learning rate of the policies; default 0.05. */
   learningRate?: number;
   /** Steps between recorded points; default 10. */
@@ -91,29 +93,10 @@ export interface RlaifExperimentResult {
   elapsedMs: number;
 }
 
-/** FNV-1a over numbers: a per-call seed, so judge noise does not depend on call order or concurrency. */
-function hashSeed(...parts: readonly (number | readonly number[])[]): number {
-  let h = 0x811c9dc5;
-  const mix = (x: number): void => {
-    h ^= x & 0xff;
-    h = Math.imul(h, 0x01000193);
-    h ^= (x >>> 8) & 0xffffff;
-    h = Math.imul(h, 0x01000193);
-  };
-  for (const part of parts) {
-    if (typeof part === 'number') mix(part);
-    else {
-      mix(part.length + 1000);
-      for (const x of part) mix(x);
-    }
-  }
-  return h >>> 0;
-}
-
 /** The simulated human labeler as a judge: Bradley-Terry on the true reward. */
 function humanJudge(seed: number, labelNoise: number): PairwiseJudge<Sequence, number> {
   return (prompt, a, b) => {
-    const u = createRandom(hashSeed(seed, 7, prompt, a, b)).uniform();
+    const u = createRandom(deriveSeed(seed, 7, prompt, a, b)).uniform();
     const p = 1 / (1 + Math.exp(-(trueReward(a) - trueReward(b)) / labelNoise));
     return Promise.resolve({ preferred: u < p ? 0 : 1 });
   };
@@ -126,7 +109,7 @@ function humanJudge(seed: number, labelNoise: number): PairwiseJudge<Sequence, n
 function aiJudge(seed: number, id: number, verbosity: number, position: number, noise: number): PairwiseJudge<Sequence, number> {
   return (prompt, a, b) => {
     const perceived = (s: Sequence): number => trueReward(s) + verbosity * s.length;
-    const delta = perceived(a) - perceived(b) + position + noise * createRandom(hashSeed(seed, id, prompt, a, b)).normal();
+    const delta = perceived(a) - perceived(b) + position + noise * createRandom(deriveSeed(seed, id, prompt, a, b)).normal();
     const verdict: JudgeVerdict = delta === 0 ? { preferred: -1 } : { preferred: delta > 0 ? 0 : 1, confidence: Math.tanh(Math.abs(delta) / 2) };
     return Promise.resolve(verdict);
   };
@@ -172,6 +155,7 @@ export function runRlaifExperiment(options?: RlaifExperimentOptions): Promise<Rl
   const judgeNoise = numberOption(opts.judgeNoise, fn, 'options.judgeNoise', 1, { min: 0 });
   const minConfidence = numberOption(opts.minConfidence, fn, 'options.minConfidence', 0.5, { min: 0, max: 1 });
   const rewardStd = numberOption(opts.rewardStd, fn, 'options.rewardStd', 0.1, { above: 0 });
+  const rewardModelSteps = numberOption(opts.rewardModelSteps, fn, 'options.rewardModelSteps', 150, { integer: true, min: 1 });
   const learningRate = numberOption(opts.learningRate, fn, 'options.learningRate', 0.05, { above: 0 });
   const recordEvery = numberOption(opts.recordEvery, fn, 'options.recordEvery', 10, { integer: true, min: 1 });
   const signal = signalOption(opts.signal, fn);
@@ -207,7 +191,7 @@ export function runRlaifExperiment(options?: RlaifExperimentOptions): Promise<Rl
     const started = performance.now();
     throwIfAborted(signal);
     const setup = toySetup(seed, preferencePairs);
-    const { random, refProbs } = setup;
+    const { refProbs } = setup;
     const items: PreferenceItem<Sequence, number>[] = setup.pairsFromReference.map(([a, b], i) => {
       const diff = trueReward(a) - trueReward(b);
       return diff === 0 ? { prompt: i, a, b } : { prompt: i, a, b, reference: diff > 0 ? 0 : 1 };
@@ -241,7 +225,7 @@ export function runRlaifExperiment(options?: RlaifExperimentOptions): Promise<Rl
           if (diff > 0) truthHits++;
         }
       }
-      const model = await fitRewardModel(pairs, setup.referenceSamples, setup.heldOut, { steps: 300, learningRate: 0.05, rewardStd });
+      const model = await fitRewardModel(pairs, setup.referenceSamples, setup.heldOut, { steps: rewardModelSteps, learningRate: 0.1, rewardStd });
       const ppoPoints = await trainPPO({
         model,
         controller: new FixedKLController(beta),
@@ -250,7 +234,7 @@ export function runRlaifExperiment(options?: RlaifExperimentOptions): Promise<Rl
         learningRate,
         epochs: 4,
         recordEvery,
-        random,
+        random: createRandom(deriveSeed(seed, 'rlaif ppo', variant.name)),
         signal,
         onStep: progress('ppo', ppoSteps),
       });

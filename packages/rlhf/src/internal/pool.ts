@@ -1,5 +1,5 @@
 /** Internal: bounded-concurrency task runner with abort support, for the async RLAIF helpers. */
-import { describeError } from './validate.js';
+import { describeError } from './args.js';
 
 /** Throws the signal's reason (an AbortError DOMException unless the caller gave another) when aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -53,3 +53,27 @@ export function createRandom(seed: number): Random {
     },
   };
 }
+
+/** A 32-bit seed derived from several parts (FNV-1a), so independent streams do not depend on call order. */
+export function deriveSeed(...parts: readonly (number | string | readonly number[])[]): number {
+  let h = 0x811c9dc5;
+  const mixByte = (byte: number): void => {
+    h ^= byte & 0xff;
+    h = Math.imul(h, 0x01000193);
+  };
+  const mixNumber = (x: number): void => {
+    const bits = new DataView(new ArrayBuffer(8));
+    bits.setFloat64(0, x);
+    for (let i = 0; i < 8; i++) mixByte(bits.getUint8(i));
+  };
+  for (const part of parts) {
+    if (typeof part === 'number') mixNumber(part);
+    else if (typeof part === 'string') for (let i = 0; i < part.length; i++) mixNumber(part.charCodeAt(i));
+    else {
+      mixNumber(part.length + 0.5);
+      for (const x of part) mixNumber(x);
+    }
+    mixByte(0x2c);
+  }
+  return h >>> 0;
+}
