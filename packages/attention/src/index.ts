@@ -16,3 +16,11 @@ export { MultiHeadAttention } from './multi-head-attention.js';
 export type { AttentionVariant, MultiHeadAttentionApplyOptions, MultiHeadAttentionOptions } from './multi-head-attention.js';
 export { attentionCost, maxSequenceLength, scoreMatrixBytes, sourceComparison, SOFTMAX_FLOPS_PER_SCORE } from './attention-cost.js';
 export type { AttentionCost, AttentionCostOptions, AttentionCostVariant, SourceClaimCheck } from './attention-cost.js';
+export { attentionScalingExperiment, favorApproximationExperiment } from './experiments.js';
+export type {
+  AttentionScalingOptions,
+  FavorApproximationOptions,
+  FavorApproximationPoint,
+  ScalingRow,
+  ScalingVariant,
+} from './experiments.js';
