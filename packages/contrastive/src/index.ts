@@ -17,3 +17,8 @@ export { pairwiseBCELoss } from './pairwise-bce-loss.js';
 export type { LabelledPairs, PairwiseBCELossOptions } from './pairwise-bce-loss.js';
 export { denseLogitsBytes } from './dense-logits-bytes.js';
 export type { DenseLogitsBytesOptions } from './dense-logits-bytes.js';
+export { compareObjectives } from './experiments/compare-objectives.js';
+export type { CompareObjectivesOptions, ObjectiveComparison, ObjectiveResult, TrainingProgress, Objective } from './experiments/compare-objectives.js';
+export { batchSizeSweep, SOURCE_BATCH_SIZE_TABLE } from './experiments/batch-size-sweep.js';
+export type { BatchSizeSweepOptions, BatchSizeSweep, BatchSizePoint, SourceBatchSizeClaim } from './experiments/batch-size-sweep.js';
+export type { WorldAndModelOptions } from './experiments/options.js';
