@@ -46,8 +46,8 @@ async function growth(op: Op, gradient: boolean): Promise<{ ratio: number; sawSq
 }
 
 const subQuadratic: [string, Op][] = [
-  ['chunkedAttention', (q, k, v) => chunkedAttention(q, k, v, { chunkSize: 64 })],
-  ['chunkedAttention causal', (q, k, v) => chunkedAttention(q, k, v, { chunkSize: 64, causal: true })],
+  ['chunkedAttention', (q, k, v) => chunkedAttention(q, k, v, { chunkSize: 128 })],
+  ['chunkedAttention causal', (q, k, v) => chunkedAttention(q, k, v, { chunkSize: 100, causal: true })],
   ['linearAttention elu', (q, k, v) => linearAttention(q, k, v)],
   ['linearAttention favor+ causal', (q, k, v) => linearAttention(q, k, v, { featureMap: 'favor+', numFeatures: 32, causal: true })],
   ['linearAttention relu', (q, k, v) => linearAttention(q, k, v, { featureMap: 'relu', numFeatures: 32 })],
@@ -79,8 +79,8 @@ describeBackends(
       }
     });
 
-    it('chunked attention at n = 2048 needs a small fraction of exact attention\'s peak, forward and gradient', async () => {
-      const n = 2048;
+    it('chunked attention at n = 1024 needs under 10% of exact attention\'s peak, forward and gradient', async () => {
+      const n = 1024;
       for (const gradient of [false, true]) {
         const exact = await measure((q, k, v) => scaledDotProductAttention(q, k, v), n, gradient);
         const chunked = await measure((q, k, v) => chunkedAttention(q, k, v, { chunkSize: 128 }), n, gradient);
