@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { topKIndices } from './internal/assignments.js';
 import { expertChoicePlan, tokenChoicePlan, type DispatchPlan } from './internal/dispatch-plan.js';
-import { gatherDistinctRows, rowMap } from './internal/row-map.js';
+import { expertMixture } from './internal/experts.js';
+import { gatherRows, linear } from './internal/row-map.js';
 import {
   booleanOption,
   choiceOption,
@@ -96,11 +97,6 @@ export const DEFAULT_Z_LOSS_COEFFICIENT = 1e-3;
 const FN = 'MoELayer';
 let instances = 0;
 
-function gelu(h: tf.Tensor): tf.Tensor {
-  // 0.5·h·(1 + tanh(√(2/π)·(h + 0.044715·h³)))
-  const inner = tf.mul(tf.add(h, tf.mul(tf.pow(h, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(h, 0.5), tf.add(tf.tanh(inner), 1));
-}
 
 /**
  * A mixture-of-experts FFN layer that runs each expert on the tokens routed to it and on no other.
@@ -277,8 +273,10 @@ export class MoELayer {
     const [tokens] = x.shape;
     const experts = this.numExperts;
     const routerInput =
-      training && this.jitter > 0 ? tf.mul(x, tf.randomUniform([tokens, this.dModel], 1 - this.jitter, 1 + this.jitter, 'float32', noiseSeed(1))) : x;
-    const logits: tf.Tensor2D = tf.matMul(routerInput, this.routerWeights);
+      training && this.jitter > 0
+        ? tf.mul<tf.Tensor2D>(x, tf.randomUniform([tokens, this.dModel], 1 - this.jitter, 1 + this.jitter, 'float32', noiseSeed(1)))
+        : x;
+    const logits = linear(routerInput, this.routerWeights);
     const zLoss = routerZLoss(logits, mask ? { mask } : {});
 
     if (this.router === 'expert-choice') {
@@ -298,7 +296,7 @@ export class MoELayer {
 
     let routingLogits: tf.Tensor2D = logits;
     if (this.noiseWeights && training) {
-      const noiseScale = tf.softplus(tf.matMul(routerInput, this.noiseWeights));
+      const noiseScale = tf.softplus(linear(routerInput, this.noiseWeights));
       routingLogits = tf.add(logits, tf.mul(tf.randomNormal([tokens, experts], 0, 1, 'float32', noiseSeed(2)), noiseScale));
     }
     const probs = tf.softmax<tf.Tensor2D>(routingLogits);
@@ -309,7 +307,7 @@ export class MoELayer {
     // The gates of all T·k choices, read from the probabilities by a gather (no [T, k, E] one-hot).
     const flatChoice = new Int32Array(tokens * this.k);
     for (let i = 0; i < flatChoice.length; i++) flatChoice[i] = Math.floor(i / this.k) * experts + chosen[i]!;
-    let gates = gatherDistinctRows(tf.reshape(probs, [tokens * experts, 1]), flatChoice);
+    let gates = gatherRows(tf.reshape(probs, [tokens * experts, 1]), flatChoice);
     if (this.normalize) {
       const perToken = tf.reshape(gates, [tokens, this.k]);
       gates = tf.reshape(tf.div(perToken, tf.sum(perToken, 1, true)), [tokens * this.k, 1]);
@@ -325,38 +323,16 @@ export class MoELayer {
 
   /** Gathers each expert's rows, runs the expert on them only, scatters back weighted by the gates. */
   private runExperts(x: tf.Tensor2D, plan: DispatchPlan, gateSource: tf.Tensor2D): tf.Tensor2D {
-    const active: number[] = [];
-    const sizes: number[] = [];
-    plan.counts.forEach((count, e) => {
-      if (count > 0) {
-        active.push(e);
-        sizes.push(count);
-      }
-    });
-    // Intermediates are disposed as soon as the next step has them: the gradient tape keeps its own
-    // references to what the backward pass needs, so this only lowers the peak.
-    const sorted = rowMap(x, plan.dispatch.forward, plan.dispatch.backward);
-    const parts = active.length > 1 ? tf.split(sorted, sizes, 0) : [sorted];
-    if (parts.length > 1) sorted.dispose();
-    // One expert's hidden activations are live at a time.
-    const outputs = parts.map((part, i) =>
-      tf.tidy(() => {
-        const { w1, w2 } = this.expertWeights[active[i]!]!;
-        const hidden = tf.matMul(part, w1);
-        const activated = this.activation === 'relu' ? tf.relu(hidden) : gelu(hidden);
-        const out = tf.matMul(activated, w2);
-        part.dispose();
-        return out;
-      }),
+    const gates = gatherRows(gateSource, plan.gateIndex);
+    const weights = plan.layout.active.map((e) => this.expertWeights[e]!);
+    return expertMixture(
+      x,
+      gates,
+      plan.layout,
+      weights.map((w) => w.w1),
+      weights.map((w) => w.w2),
+      this.activation,
     );
-    const expertOut = outputs.length > 1 ? tf.concat(outputs, 0) : outputs[0]!;
-    if (outputs.length > 1) tf.dispose(outputs);
-    const gates = rowMap(gateSource, plan.gates.forward, plan.gates.backward);
-    const weighted = tf.mul<tf.Tensor2D>(expertOut, gates);
-    tf.dispose([expertOut, gates]);
-    const combined = rowMap(weighted, plan.combine.forward, plan.combine.backward);
-    weighted.dispose();
-    return combined;
   }
 
   /** Disposes the layer's variables; later calls to `apply` throw. */

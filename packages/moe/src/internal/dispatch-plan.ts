@@ -1,69 +1,62 @@
 /**
  * Internal: the host-side dispatch plan of an MoE layer. From the routing decisions (read back once per
- * call) it lists, expert by expert and in token order, which token each computed slot holds, and builds
- * the gather lists that move rows between the token layout and the expert-sorted layout (see row-map.ts).
+ * call) it lists, expert by expert and in token order, which token each computed slot holds and which
+ * gate it uses.
  */
-import { indexList, type IndexList } from './row-map.js';
-
-export type { IndexList };
+import type { ExpertSlots } from './experts.js';
 
 /** Everything the layer needs to dispatch, compute and combine without a dense `[T, E, …]` tensor. */
 export interface DispatchPlan {
   /** Slots computed (kept assignments), N. */
   slots: number;
-  /** Kept assignments per expert, length E; they are contiguous in the sorted layout in expert order. */
+  /** Kept assignments per expert, length E. */
   counts: number[];
   /** Assignments the router made per expert before capacity dropping (real tokens only). */
   routedCounts: number[];
   /** Real tokens that no expert processed. */
   droppedTokens: number;
-  /** tokens → slots: gather `x` `[T, d]` into `[N, d]`; backward: its transpose. */
-  dispatch: { forward: IndexList[]; backward: IndexList[] };
-  /** slots → tokens, summing a token's slots: the transpose of `dispatch`. */
-  combine: { forward: IndexList[]; backward: IndexList[] };
-  /** The gate of each slot from a flattened weight source of `weightRows` rows. */
-  gates: { forward: IndexList[]; backward: IndexList[] };
+  /** The slot layout for the expert phase. */
+  layout: ExpertSlots;
+  /** Per slot, its row in the flattened gate source. */
+  gateIndex: Int32Array;
 }
 
 function build(
   tokens: number,
-  weightRows: number,
-  experts: number,
   buckets: { token: number; weightRow: number }[][],
   routedCounts: number[],
   realTokens: number,
 ): DispatchPlan {
   const counts = buckets.map((b) => b.length);
   const slots = counts.reduce((a, b) => a + b, 0);
-  const tokenOf = new Int32Array(slots);
-  const weightIndex = new Int32Array(slots);
-  const gateInverse = new Int32Array(weightRows).fill(slots);
-  const seen = new Int32Array(tokens);
-  const occurrences: Int32Array[] = [];
+  const allTokens = new Int32Array(slots);
+  const gateIndex = new Int32Array(slots);
+  const covered = new Uint8Array(tokens);
+  const active: number[] = [];
+  const perExpert: Int32Array[] = [];
   let n = 0;
-  for (let e = 0; e < experts; e++) {
-    for (const { token, weightRow } of buckets[e]!) {
-      tokenOf[n] = token;
-      weightIndex[n] = weightRow;
-      gateInverse[weightRow] = n;
-      const rank = seen[token]!++;
-      if (rank === occurrences.length) occurrences.push(new Int32Array(tokens).fill(slots));
-      occurrences[rank]![token] = n;
+  buckets.forEach((bucket, e) => {
+    if (bucket.length === 0) return;
+    active.push(e);
+    const own = new Int32Array(bucket.length);
+    bucket.forEach(({ token, weightRow }, i) => {
+      own[i] = token;
+      allTokens[n] = token;
+      gateIndex[n] = weightRow;
+      covered[token] = 1;
       n++;
-    }
-  }
-  let covered = 0;
-  for (let t = 0; t < tokens; t++) if (seen[t]! > 0) covered++;
-  const tokenList = indexList(tokenOf, tokens);
-  const occurrenceLists = occurrences.map((o) => indexList(o, slots));
+    });
+    perExpert.push(own);
+  });
+  let reached = 0;
+  for (const c of covered) reached += c;
   return {
     slots,
     counts,
     routedCounts,
-    droppedTokens: realTokens - covered,
-    dispatch: { forward: [tokenList], backward: occurrenceLists },
-    combine: { forward: occurrenceLists, backward: [tokenList] },
-    gates: { forward: [indexList(weightIndex, weightRows)], backward: [indexList(gateInverse, slots)] },
+    droppedTokens: realTokens - reached,
+    layout: { active, tokens: perExpert, allTokens },
+    gateIndex,
   };
 }
 
@@ -100,7 +93,7 @@ export function tokenChoicePlan(
       if (keep[t * k + j]) buckets[indices[t * k + j]!]!.push({ token: t, weightRow: t * k + j });
     }
   }
-  return build(tokens, tokens * k, experts, buckets, queued, realTokens);
+  return build(tokens, buckets, queued, realTokens);
 }
 
 /**
@@ -125,5 +118,5 @@ export function expertChoicePlan(
     chosen.sort((a, b) => a - b);
     buckets.push(chosen.map((t) => ({ token: t, weightRow: t * experts + e })));
   }
-  return build(tokens, tokens * experts, experts, buckets, buckets.map((b) => b.length), realTokens);
+  return build(tokens, buckets, buckets.map((b) => b.length), realTokens);
 }
