@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MutualInformationPair } from './binned-mutual-information.js';
-import { distanceScales, sumRowLogSumExp } from './internal/kde.js';
+import { distanceScales, kdeRowSums } from './internal/kde.js';
 import {
   asFloat,
   checkTensor,
@@ -50,7 +50,8 @@ const FN = 'kdeMutualInformation';
  * difference of two upper bounds, so an estimate rather than a guaranteed bound; it never exceeds H(Y)).
  *
  * Computed on the active backend from the `[N, N]` squared-distance matrix, in row blocks of at most 4M
- * elements; rows are centred first so that large offsets do not cancel. One read at the end (async).
+ * elements (the class-conditional sums reuse the same kernel values, masked to each row's class); rows are
+ * centred first so that large offsets do not cancel. One read at the end (async).
  *
  * @param activations - layer activity `[samples, units]`, one row per input, float32 (int32 is cast)
  * @param labels - the class of each row, `samples` integers
@@ -96,19 +97,11 @@ export async function kdeFromTensor(
 ): Promise<KdeMutualInformation> {
   const [n] = activations.shape;
   const scales = distanceScales([noiseVariance, 4 * noiseVariance]);
-  const members: number[][] = classes.counts.map(() => []);
-  for (let i = 0; i < n; i++) members[classes.ids[i]!]!.push(i);
-
   const packed = tf.tidy(() => {
     const x = asFloat(activations);
     const centred = tf.sub<tf.Tensor2D>(x, tf.mean(x, 0, true));
     const finite = tf.reshape<tf.Rank.R1>(tf.cast(tf.all(tf.isFinite(x)), 'float32'), [1]);
-    const parts: tf.Tensor1D[] = [finite, sumRowLogSumExp(centred, scales)];
-    for (const rows of members) {
-      // A class of one row has a single kernel: its log-sum is exactly 0 and needs no tensor work.
-      parts.push(rows.length === 1 ? tf.zeros([scales.length]) : sumRowLogSumExp(tf.gather<tf.Tensor2D>(centred, tf.tensor1d(rows, 'int32')), scales));
-    }
-    return tf.concat(parts);
+    return tf.concat([finite, kdeRowSums(centred, tf.tensor1d(classes.ids, 'int32'), scales)]);
   });
   let sums: Float32Array | Int32Array | Uint8Array;
   try {
@@ -119,13 +112,12 @@ export async function kdeFromTensor(
   if (sums[0] !== 1) throw new RangeError(`${fn}: 'activations' must be finite; found NaN or ±Infinity`);
 
   const logN = Math.log(n);
+  // Σ_y p(y) log n_y: the class sizes' share of the conditional entropies (the other constants cancel).
+  const classLogSizes = classes.counts.reduce((acc, ny) => acc + (ny / n) * Math.log(ny), 0);
   const estimate = (s: number): MutualInformationPair => {
-    const iXT = Math.min(logN, Math.max(0, logN - sums[1 + s]! / n));
-    let hTgivenY = 0; // Σ_y p(y)·(log n_y − mean_y lse): the conditional terms of the bound, less their shared constants
-    members.forEach((rows, y) => {
-      const ny = rows.length;
-      hTgivenY += (ny / n) * (Math.log(ny) - sums[1 + scales.length * (y + 1) + s]! / ny);
-    });
+    const iXT = Math.min(logN, Math.max(0, logN - sums[1 + 2 * s]! / n));
+    // Σ_y p(y)·(log n_y − mean over class y of its in-class log-sum): H(T|Y) less the constants shared with H(T)
+    const hTgivenY = classLogSizes - sums[2 + 2 * s]! / n;
     return { iXT: fromNats(iXT, units), iTY: fromNats(iXT - hTgivenY, units) };
   };
   return { upper: estimate(0), lower: estimate(1) };

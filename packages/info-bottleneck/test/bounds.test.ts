@@ -21,7 +21,7 @@ describeBackends('infoNCEBound and nwjBound', (backend) => {
 
   it('InfoNCE never exceeds log N, whatever the scores (fast-check)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 24 }), fc.double({ min: 0.01, max: 1e4, noNaN: true }), fc.integer({ min: 1, max: 1e6 }), async (n, scale, seed) => {
+      fc.asyncProperty(isBrowser ? fc.constant(8) : fc.integer({ min: 1, max: 24 }), fc.double({ min: 0.01, max: 1e4, noNaN: true }), fc.integer({ min: 1, max: 1e6 }), async (n, scale, seed) => {
         const s = tf.tensor2d(seededValues(n * n, seed, -scale, scale), [n, n]);
         const sharp = tf.add<tf.Tensor2D>(s, tf.mul(tf.eye(n), scale * 10)); // positives far above the negatives
         const a = await infoNCEBound(s, { units: 'nats' });
@@ -31,7 +31,7 @@ describeBackends('infoNCEBound and nwjBound', (backend) => {
         expect(b).toBeLessThanOrEqual(Math.log(n));
         expect(b).toBeGreaterThanOrEqual(a - 1e-4 * (1 + Math.abs(a)));
       }),
-      { numRuns: isBrowser ? 6 : 30, seed: 3 }, // every new N compiles shaders on SwiftShader
+      { numRuns: isBrowser ? 8 : 30, seed: 3 }, // browser lane: N = 8 only (each new N compiles shaders on SwiftShader)
     );
   });
 
@@ -47,7 +47,7 @@ describeBackends('infoNCEBound and nwjBound', (backend) => {
   });
 
   it('creates no tensors', async () => {
-    const s = tf.tensor2d(seededValues(25, 4), [5, 5]);
+    const s = tf.tensor2d(seededValues(64, 4), [8, 8]);
     const before = numTensors();
     await infoNCEBound(s);
     await nwjBound(s);

@@ -13,7 +13,7 @@ describeBackends('InformationPlaneTracker', (backend) => {
     expect(tracker.seriesNames).toEqual(['binned', 'kde.upper', 'kde.lower']);
     const baseline = numTensors();
     for (const epoch of [0, 5]) {
-      const acts = [layer(epoch + 1, 3, 1), layer(epoch + 11, 2, 1 / (epoch + 1))];
+      const acts = [layer(epoch + 1, 3, 1), layer(epoch + 11, 3, 1 / (epoch + 1))]; // one width: fewer shaders to compile
       tracker.record(epoch, acts, labels);
       tf.dispose(acts); // the tracker keeps its own references
     }
@@ -25,7 +25,7 @@ describeBackends('InformationPlaneTracker', (backend) => {
     expect(json.pending).toBe(0);
     expect(json.units).toBe('bits');
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
-    const last = [layer(16, 2, 1 / 6)];
+    const last = [layer(16, 3, 1 / 6)];
     const direct = await binnedMutualInformation(last[0]!, labels);
     const kde = await kdeMutualInformation(last[0]!, labels, { noiseVariance: 1e-3 });
     expect(json.records[1]!.layers[1]!.binned).toEqual(direct);
@@ -47,11 +47,11 @@ describeBackends('InformationPlaneTracker', (backend) => {
       units: 'nats',
     });
     expect(tracker.seriesNames).toEqual(['fixed', 'adaptive', 'wide.upper', 'wide.lower']);
-    tf.tidy(() => tracker.record(3, [tf.relu<tf.Tensor2D>(layer(4, 2, 5))], labels));
+    tf.tidy(() => tracker.record(3, [tf.relu<tf.Tensor2D>(layer(4, 3, 5))], labels));
     await tracker.flush();
     const [entry] = tracker.toJSON().records;
     const expected = await (async () => {
-      const t = tf.relu<tf.Tensor2D>(layer(4, 2, 5));
+      const t = tf.relu<tf.Tensor2D>(layer(4, 3, 5));
       const out = await binnedMutualInformation(t, labels, { bins: 10, range: 'auto', units: 'nats' });
       t.dispose();
       return out;

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { expectArrayClose, expectBadInputs, expectThrowsNaming } from '@prep/test-utils';
-import { describeBackends, disposeArgs, expectMatchesCpu, expectNoLeak, expectTensorClose, numTensors, seededTensor, tf } from '@prep/test-utils/tensor';
+import { describeBackends, disposeArgs, expectMatchesCpu, expectNoLeak, expectTensorClose, isBrowser, numTensors, seededTensor, tf } from '@prep/test-utils/tensor';
 import { reparameterize, vibLoss, type VibLossOptions } from '../src/index.js';
 import { fixture, type VibCase } from './helpers.js';
 
@@ -21,7 +21,8 @@ const disposeInputs = (o: VibLossOptions) => tf.dispose([o.mean, o.logVariance, 
 
 describeBackends('vibLoss', (backend) => {
   it('matches numpy: loss, cross-entropy, KL and the gradients (tf.grads)', async () => {
-    for (const c of fixture.vib) {
+    // Browser lane: one case (each new shape compiles shaders on SwiftShader); Node: all.
+    for (const c of isBrowser ? fixture.vib.slice(0, 1) : fixture.vib) {
       const o = inputs(c);
       const before = numTensors();
       const { loss, crossEntropy, kl } = vibLoss(o);
