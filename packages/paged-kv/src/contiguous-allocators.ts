@@ -145,12 +145,12 @@ export interface FirstFitAllocatorOptions {
  * ```ts
  * import { FirstFitAllocator } from '@prep/paged-kv';
  * const arena = new FirstFitAllocator({ capacityTokens: 4000 });
- * arena.allocate(1, 2000);
- * arena.allocate(2, 500);
- * arena.allocate(3, 1500);
+ * arena.allocate(1, 2000);          // [0, 2000)
+ * arena.allocate(2, 500);           // [2000, 2500)
+ * arena.allocate(3, 1500);          // [2500, 4000)
  * arena.free(1);                    // a 2000-slot hole at the front
- * arena.free(3);                    // and 1500 + the 0 tail at the back
- * arena.canAdmit(2500);             // 'later': 3500 free, but the largest hole is 2000
+ * arena.free(3);                    // a 1500-slot hole at the back
+ * arena.canAdmit(2500);             // 'later': 3500 slots free, but the largest hole holds 2000
  * arena.externalFragmentation;      // 1 − 2000 / 3500 ≈ 0.43
  * ```
  */

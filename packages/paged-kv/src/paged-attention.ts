@@ -15,7 +15,16 @@ export interface PagedAttentionOptions {
   implementation?: 'auto' | 'kernel' | 'reference';
 }
 
-/** Name under which the decode kernel is registered (for cpu and wasm) with `tf.registerKernel`. */
+/**
+ * Name under which {@link pagedAttention} registers its decode kernel (for the cpu and wasm backends, on
+ * first use) with `tf.registerKernel`.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { PAGED_ATTENTION_KERNEL } from '@prep/paged-kv';
+ * tf.getKernel(PAGED_ATTENTION_KERNEL, 'cpu'); // defined once pagedAttention has run on cpu
+ * ```
+ */
 export const PAGED_ATTENTION_KERNEL = 'PrepPagedAttention';
 
 interface Plan {
@@ -163,9 +172,15 @@ export function pagedAttention(
  *
  * @example
  * ```ts
- * const ref = pagedAttentionReference(q, store, 0, [0, 1]);
- * const fast = pagedAttention(q, store, 0, [0, 1]);
- * // equal to ~1e-6
+ * import * as tf from '@tensorflow/tfjs';
+ * import { KVCacheManager, PagedKVStore, pagedAttention, pagedAttentionReference } from '@prep/paged-kv';
+ * const kv = new KVCacheManager({ numBlocks: 8, blockSize: 4 });
+ * const store = new PagedKVStore(kv, { numLayers: 1, numKvHeads: 1, headDim: 4 });
+ * kv.addSequence(0, [1, 2, 3, 4, 5]);
+ * store.write(0, 0, tf.randomNormal([5, 1, 4]), tf.randomNormal([5, 1, 4]));
+ * const q = tf.randomNormal([1, 2, 4]);
+ * const ref = pagedAttentionReference(q, store, 0, [0]);
+ * const fast = pagedAttention(q, store, 0, [0]); // equal to ~1e-6
  * ```
  */
 export function pagedAttentionReference(

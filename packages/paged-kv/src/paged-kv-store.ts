@@ -187,7 +187,13 @@ export class PagedKVStore {
 
   /**
    * {@link PagedKVStore.write} for tensors on any backend: awaits `data()` instead of `dataSync()`.
+   * @param layer - layer index
+   * @param seqId - a running sequence of the manager
+   * @param keys - `[n, numKvHeads, headDim]` tensor
+   * @param values - same shape as keys
+   * @param position - first position to write (default `numTokens − n`)
    * @returns a promise that resolves once written
+   * @throws (rejects) as {@link PagedKVStore.write}
    */
   async writeAsync(layer: number, seqId: number, keys: tf.Tensor, values: tf.Tensor, position?: number): Promise<void> {
     const fn = `${FN}.writeAsync`;

@@ -88,18 +88,27 @@ export interface OccupancySegment {
 
 /** Per-step series of one allocator, sampled `timelinePoints` times (plot-ready). */
 export interface AllocatorTimeline {
+  /** The sampled steps. */
   step: number[];
+  /** Sequences running at each sampled step. */
   running: number[];
+  /** Requests waiting (admitted ones excluded). */
   waiting: number[];
+  /** Token slots holding a token. */
   usedTokens: number[];
+  /** Token slots allocated (paged: held blocks) or reserved (contiguous). */
   reservedTokens: number[];
+  /** capacity − reservedTokens. */
   freeTokens: number[];
+  /** The largest extent a new sequence could take (paged: all free slots, any block serves). */
   largestFreeExtent: number[];
 }
 
 /** What {@link simulateWorkload} measured for one allocator (averages over the steps after warm-up). */
 export interface AllocatorReport {
+  /** Name of the allocator. */
   label: string;
+  /** Which allocator. */
   kind: AllocatorSpec['kind'];
   /** Block size (paged) or reservation (max-length); null for first-fit. */
   granularity: number | null;
@@ -150,6 +159,7 @@ export interface AllocatorReport {
   meanQueueDelay: number | null;
   /** Mean page-table entries per running sequence (paged only, else null). */
   meanBlocksPerSequence: number | null;
+  /** Sampled per-step series, for plots. */
   timeline: AllocatorTimeline;
   /** The arena at the end of the run. */
   occupancy: { capacityTokens: number; segments: OccupancySegment[] };
@@ -166,7 +176,8 @@ export interface WorkloadReport {
     blockSize: number;
     lengths: LengthDistribution;
     promptFraction: number;
-    arrivalRate: number;
+    /** Mean requests per step, or null for the saturated backlog (JSON has no Infinity). */
+    arrivalRate: number | null;
   };
   /** Statistics of the lengths the run drew. */
   lengthSample: { count: number; mean: number; std: number; min: number; max: number; clippedLow: number; clippedHigh: number };
@@ -243,7 +254,7 @@ function clipLength(x: number, { min, max }: LengthDistribution): number {
  * ```ts
  * import { sampleLengths } from '@prep/paged-kv';
  * const lengths = sampleLengths(10_000, { seed: 1 });
- * lengths.reduce((a, b) => a + b) / lengths.length; // ≈ 832: clipping at 50 lifts the mean above 800
+ * lengths.reduce((a, b) => a + b) / lengths.length; // ≈ 830: clipping at 50 lifts the mean above 800
  * ```
  */
 export function sampleLengths(count: number, options?: { seed?: number; lengths?: Partial<LengthDistribution> }): number[] {
@@ -357,7 +368,7 @@ export async function simulateWorkload(options?: SimulateWorkloadOptions): Promi
   const mean = drawn.reduce((a, b) => a + b, 0) / Math.max(1, drawn.length);
   const std = Math.sqrt(drawn.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, drawn.length - 1));
   return {
-    config: { seed, steps, warmupSteps, capacityTokens, blockSize, lengths, promptFraction, arrivalRate },
+    config: { seed, steps, warmupSteps, capacityTokens, blockSize, lengths, promptFraction, arrivalRate: Number.isFinite(arrivalRate) ? arrivalRate : null },
     lengthSample: {
       count: drawn.length,
       mean,

@@ -19,6 +19,7 @@ export interface SourceClaim {
 
 /** Summary of one allocator on the source workload. */
 export interface SourceAllocatorSummary {
+  /** Name of the allocator. */
   label: string;
   /** Mean sequences running at once. */
   meanRunning: number;
@@ -178,6 +179,7 @@ export async function runSourceWorkload(
 
 /** One row of {@link blockSizeSweep}. */
 export interface BlockSizeRow {
+  /** Tokens per block. */
   blockSize: number;
   /** Mean sequences running at once. */
   meanRunning: number;

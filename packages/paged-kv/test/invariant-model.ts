@@ -6,7 +6,8 @@
  * operation the checker recomputes, from public getters alone, that: every block's ref count equals the
  * number of block tables holding it; held blocks and the free queue partition the pool; every table has
  * ceil(tokens / blockSize) blocks and returns the model's tokens; live tokens in stats() match the held
- * blocks; and a refused operation (OutOfBlocksError) changed nothing. The manager's own checkInvariants()
+ * blocks; an operation is refused (OutOfBlocksError) only when fewer blocks are free than it could need,
+ * and a refused operation changed nothing. The manager's own checkInvariants()
  * runs too. At the end everything is freed and numFreeBlocks must equal numBlocks.
  */
 import { KVCacheManager, OutOfBlocksError } from '../src/index.js';
@@ -81,8 +82,8 @@ export function checkAgainstModel(kv: KVCacheManager, model: Map<number, { token
   if (stats.numFreeBlocks !== kv.numBlocks - held) fail('stats().numFreeBlocks');
 }
 
-/** Applies `ops` to a fresh manager, checking after every `checkEvery` operations; returns counters. */
-export function runModel(config: ModelConfig, ops: Iterable<Op>, checkEvery = 1): { applied: number; refused: number; copies: number } {
+/** Applies `ops` to a fresh manager, checking every invariant after every operation; returns counters. */
+export function runModel(config: ModelConfig, ops: Iterable<Op>): { applied: number; refused: number; copies: number } {
   const kv = new KVCacheManager(config);
   const model = new Map<number, { tokens: number[]; preempted: boolean }>();
   let nextId = 0;
@@ -94,21 +95,26 @@ export function runModel(config: ModelConfig, ops: Iterable<Op>, checkEvery = 1)
     return ids.length ? ids[i % ids.length] : undefined;
   };
   for (const op of ops) {
-    const guard = (fn: () => void): void => {
-      const snapshot = state(kv, model.keys());
+    // `worstCase`: the most blocks the op can need. With at least that many free it must not be refused
+    // (prefix hits only lower the need), so the before-state is only recorded when a refusal is possible.
+    const guard = (worstCase: number, fn: () => void): void => {
+      const mayRefuse = kv.numFreeBlocks < worstCase;
+      const snapshot = mayRefuse ? state(kv, model.keys()) : '';
       try {
         fn();
         applied++;
       } catch (err) {
         if (!(err instanceof OutOfBlocksError)) throw err;
+        if (!mayRefuse) fail(`${op.kind} was refused with ${kv.numFreeBlocks} free blocks, needing at most ${worstCase}`);
         refused++;
         if (state(kv, model.keys()) !== snapshot) fail(`refused ${op.kind} changed the manager`);
       }
     };
+    const bs = config.blockSize;
     switch (op.kind) {
       case 'add': {
         const id = nextId++;
-        guard(() => {
+        guard(Math.ceil(op.tokens.length / bs), () => {
           kv.addSequence(id, op.tokens);
           model.set(id, { tokens: [...op.tokens], preempted: false });
         });
@@ -117,7 +123,7 @@ export function runModel(config: ModelConfig, ops: Iterable<Op>, checkEvery = 1)
       case 'append': {
         const id = pick(op.pick, 'running');
         if (id === undefined) break;
-        guard(() => {
+        guard(1, () => {
           if (kv.appendToken(id, op.token)) copies++;
           model.get(id)!.tokens.push(op.token);
         });
@@ -127,7 +133,7 @@ export function runModel(config: ModelConfig, ops: Iterable<Op>, checkEvery = 1)
         const id = pick(op.pick, 'running');
         if (id === undefined) break;
         const child = nextId++;
-        guard(() => {
+        guard(0, () => {
           kv.fork(id, child);
           model.set(child, { tokens: [...model.get(id)!.tokens], preempted: false });
         });
@@ -136,19 +142,19 @@ export function runModel(config: ModelConfig, ops: Iterable<Op>, checkEvery = 1)
       case 'free': {
         const id = pick(op.pick, 'any');
         if (id === undefined) break;
-        guard(() => {
+        guard(0, () => {
           kv.free(id);
           model.delete(id);
         });
         break;
       }
       case 'evict':
-        guard(() => void kv.evictCachedBlocks(op.count));
+        guard(0, () => void kv.evictCachedBlocks(op.count));
         break;
       case 'preempt': {
         const id = pick(op.pick, 'running');
         if (id === undefined) break;
-        guard(() => {
+        guard(0, () => {
           kv.preempt(id, op.swap ? 'swap' : 'recompute');
           model.get(id)!.preempted = true;
         });
@@ -157,14 +163,14 @@ export function runModel(config: ModelConfig, ops: Iterable<Op>, checkEvery = 1)
       case 'resume': {
         const id = pick(op.pick, 'preempted');
         if (id === undefined) break;
-        guard(() => {
+        guard(Math.ceil(model.get(id)!.tokens.length / bs), () => {
           kv.resume(id);
           model.get(id)!.preempted = false;
         });
         break;
       }
     }
-    if ((applied + refused) % checkEvery === 0) checkAgainstModel(kv, model);
+    checkAgainstModel(kv, model);
   }
   checkAgainstModel(kv, model);
   for (const id of [...model.keys()]) kv.free(id);
@@ -186,12 +192,12 @@ export function* randomOps(count: number, seed: number, maxPrompt = 20, alphabet
   const int = (n: number): number => Math.floor(next() * n);
   for (let i = 0; i < count; i++) {
     const r = next();
-    if (r < 0.15) yield { kind: 'add', tokens: Array.from({ length: int(maxPrompt + 1) }, () => int(alphabet)) };
-    else if (r < 0.6) yield { kind: 'append', pick: int(1000), token: int(alphabet) };
-    else if (r < 0.7) yield { kind: 'fork', pick: int(1000) };
-    else if (r < 0.85) yield { kind: 'free', pick: int(1000) };
-    else if (r < 0.88) yield { kind: 'evict', count: int(4) };
-    else if (r < 0.94) yield { kind: 'preempt', pick: int(1000), swap: next() < 0.5 };
+    if (r < 0.12) yield { kind: 'add', tokens: Array.from({ length: int(maxPrompt + 1) }, () => int(alphabet)) };
+    else if (r < 0.52) yield { kind: 'append', pick: int(1000), token: int(alphabet) };
+    else if (r < 0.58) yield { kind: 'fork', pick: int(1000) };
+    else if (r < 0.8) yield { kind: 'free', pick: int(1000) };
+    else if (r < 0.84) yield { kind: 'evict', count: int(4) };
+    else if (r < 0.92) yield { kind: 'preempt', pick: int(1000), swap: next() < 0.5 };
     else yield { kind: 'resume', pick: int(1000) };
   }
 }

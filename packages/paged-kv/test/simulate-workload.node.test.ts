@@ -147,7 +147,7 @@ describe('simulateWorkload', () => {
   });
 
   it('on question 1’s workload: paged runs ≥ 2.3× the sequences of a 4000-token reservation, with ≤ 2 % waste', async () => {
-    const r = await simulateWorkload({ steps: 1200 });
+    const r = await simulateWorkload({ steps: 900 });
     const [paged, maxLength, firstFit] = r.allocators;
     expect(maxLength!.meanRunning).toBe(workload.maxReserveSlots); // floor(204800 / 4000) = 51, always full
     expect(paged!.meanRunning / maxLength!.meanRunning).toBeGreaterThanOrEqual(2.3);
@@ -171,6 +171,8 @@ describe('simulateWorkload', () => {
       expect(a.occupancy.segments.every((s) => s.usedTokens <= s.length)).toBe(true);
     }
     expect(r.lengthSample.count).toBeGreaterThan(500);
+    expect(r.config.arrivalRate).toBeNull();
+    expect(JSON.parse(JSON.stringify(r.allocators[0]!.timeline))).toEqual(r.allocators[0]!.timeline); // plot-ready JSON
     expect(r.lengthSample.clippedHigh).toBe(0);
   });
 
@@ -229,7 +231,7 @@ describe('simulateWorkload', () => {
 
 describe('question 1’s claims and the block-size sweep', () => {
   it('runSourceWorkload measures the claims on the fixed workload and gives verdicts', async () => {
-    const r = await runSourceWorkload({ steps: 900 });
+    const r = await runSourceWorkload({ steps: 600 });
     expect(r.maxReserve.meanRunning).toBe(51);
     expect(r.reserve2048.meanRunning).toBe(100);
     expect(r.reserve2048.refused).toBeGreaterThan(0);
