@@ -39,10 +39,10 @@ const FN = 'clipLoss';
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
  * import { clipLoss } from '@prep/contrastive';
- * const image = tf.randomNormal([8, 32]);
- * const text = tf.randomNormal([8, 32]);
- * const loss = clipLoss(image, text, 1 / 0.07);
- * loss.dataSync()[0]; // about ln 8 ≈ 2.08 for unrelated random embeddings at this scale, a bit more
+ * const image = tf.tensor2d([[1, 0], [0, 1]]);
+ * clipLoss(image, image, 100).dataSync()[0];                 // ≈ 0: each pair is 100 logits ahead
+ * clipLoss(image, tf.reverse(image, 0), 100).dataSync()[0];  // ≈ 100: every pair mismatched
+ * clipLoss(image, image, 0).dataSync()[0];                   // ln 2: all logits equal
  * ```
  */
 export function clipLoss(

@@ -33,10 +33,9 @@ const FN = 'siglipLoss';
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
  * import { siglipLoss } from '@prep/contrastive';
- * const image = tf.randomNormal([8, 32]);
- * const text = tf.randomNormal([8, 32]);
- * const loss = siglipLoss(image, text, 10, -10);
- * loss.dataSync()[0]; // ≈ 10: the 8 positives cost ≈ 10 each (logit ≈ −10), the negatives almost nothing
+ * const image = tf.tensor2d([[1, 0], [0, 1]]);
+ * // positives have logit 10·1 − 10 = 0 (ln 2 each), negatives −10 (≈ 4.5e−5 each); sum / N = 2·0.693/2
+ * siglipLoss(image, image, 10, -10).dataSync()[0]; // ≈ 0.6932
  * ```
  */
 export function siglipLoss(

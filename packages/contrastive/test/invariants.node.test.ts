@@ -284,3 +284,28 @@ describeBackends('bad inputs: TypeError for the wrong kind, RangeError for a bad
     tf.dispose([image, text]);
   });
 });
+
+describeBackends('the TSDoc examples give what their comments say', (backend) => {
+  it(`clipLoss, siglipLoss, zeroShotClassify, classEmbeddings, retrievalMetrics, pairwiseBCELoss, denseLogitsBytes [${backend}]`, async () => {
+    const image = tf.tensor2d([[1, 0], [0, 1]]);
+    const reversed = tf.reverse(image, 0);
+    expect(await value(clipLoss(image, image, 100))).toBeLessThan(1e-6);
+    expect(await value(clipLoss(image, reversed, 100))).toBeCloseTo(100, 3);
+    expect(await value(clipLoss(image, image, 0))).toBeCloseTo(Math.LN2, 6);
+    expect(await value(siglipLoss(image, image, 10, -10))).toBeCloseTo(Math.LN2 + Math.log1p(Math.exp(-10)), 5);
+    const { probs, predictions } = zeroShotClassify(tf.tensor2d([[0.9, 0.1], [0.2, 0.8]]), image);
+    expect(predictions.arraySync()).toEqual([0, 1]);
+    const perTemplate = tf.randomNormal<tf.Rank.R3>([10, 4, 64], 0, 1, 'float32', 1);
+    const classes = classEmbeddings(perTemplate);
+    expect(classes.shape).toEqual([10, 64]);
+    await expectTensorClose(tf.norm(classes, 'euclidean', 1), tf.ones([10]), { atol: 1e-5, rtol: 0 }, 'unit rows');
+    const retrievalImage = tf.randomNormal<tf.Rank.R2>([1000, 64], 0, 1, 'float32', 2);
+    const retrievalText = tf.add<tf.Tensor2D>(retrievalImage, tf.randomNormal([1000, 64], 0, 0.5, 'float32', 3));
+    const m = await retrievalMetrics(retrievalImage, retrievalText, { ks: [1, 5] });
+    expect(m.imageToText.recall[1]).toBeGreaterThan(0.95);
+    const pairs = { i: Int32Array.from([0, 1, 0, 1]), t: Int32Array.from([0, 1, 1, 0]), label: Float32Array.from([1, 1, 0, 0]) };
+    expect(Number.isFinite(await value(pairwiseBCELoss(tf.randomNormal([4, 16]), tf.randomNormal([4, 16]), pairs, 10, -5)))).toBe(true);
+    expect(denseLogitsBytes(32768) / 2 ** 30).toBe(4);
+    tf.dispose([image, reversed, probs, predictions, perTemplate, classes, retrievalImage, retrievalText]);
+  });
+});

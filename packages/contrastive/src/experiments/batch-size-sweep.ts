@@ -1,6 +1,6 @@
 import { SyntheticWorld } from './synthetic-world.js';
 import type { TrainingProgress } from './compare-objectives.js';
-import { callbackOption, numberOption, objectiveOf, resolveCommon, type WorldAndModelOptions } from './options.js';
+import { callbackOption, numberOption, objectiveOf, plainConfig, resolveCommon, type WorldAndModelOptions } from './options.js';
 import { evaluateTwoTower, makeEvalSet, trainTwoTower, type Objective } from './two-tower.js';
 import { got } from '../internal/validate.js';
 
@@ -163,7 +163,7 @@ export async function batchSizeSweep(options?: BatchSizeSweepOptions): Promise<B
       model.dispose();
     }
   }
-  const { signal: _signal, ...config } = common;
+  const config = plainConfig(common);
   return {
     config: { ...config, batchSizes, steps, timeBudgetMs: Number.isFinite(timeBudgetMs) ? timeBudgetMs : -1 },
     objective,

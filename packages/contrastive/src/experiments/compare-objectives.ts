@@ -1,6 +1,6 @@
 import type { DirectionMetrics } from '../retrieval-metrics.js';
 import { SyntheticWorld } from './synthetic-world.js';
-import { callbackOption, numberOption, objectiveList, resolveCommon, type WorldAndModelOptions } from './options.js';
+import { callbackOption, numberOption, objectiveList, plainConfig, resolveCommon, type WorldAndModelOptions } from './options.js';
 import { evaluateTwoTower, makeEvalSet, trainTwoTower, type Objective } from './two-tower.js';
 
 export type { Objective } from './two-tower.js';
@@ -115,6 +115,6 @@ export async function compareObjectives(options?: CompareObjectivesOptions): Pro
       model.dispose();
     }
   }
-  const { signal: _signal, ...config } = common;
+  const config = plainConfig(common);
   return { config: { ...config, objectives, steps, batchSize }, chance: 1 / common.classes, results };
 }

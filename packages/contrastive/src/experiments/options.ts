@@ -79,6 +79,13 @@ export function resolveCommon(options: unknown, fn: string): { opts: Record<stri
   return { opts, common };
 }
 
+/** The resolved numbers, without the signal: the `config` of an experiment's JSON. */
+export function plainConfig(common: ResolvedOptions): Record<string, number> {
+  const { signal, ...numbers } = common;
+  void signal;
+  return numbers;
+}
+
 export function objectiveList(value: unknown, fn: string, arg: string, fallback: readonly Objective[]): Objective[] {
   if (value === undefined) return [...fallback];
   if (!Array.isArray(value) || value.length === 0) throw new TypeError(`${fn}: '${arg}' must be a non-empty array of ${OBJECTIVES.join(', ')}`);
