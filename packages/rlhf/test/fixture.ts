@@ -1,8 +1,11 @@
 /** Typed access to test/fixtures/rlhf.json (written by gen_rlhf.py) and small tensor builders. */
 import { loadFixture } from '@prep/test-utils';
+import { isBrowser } from '@prep/test-utils/tensor';
 import json from './fixtures/rlhf.json';
 
 export interface BradleyTerryCase {
+  /** 'node': a shape the browser lane leaves to Node (see gen_rlhf.py). */
+  lanes: 'all' | 'node';
   name: string;
   chosen: number[];
   rejected: number[];
@@ -32,6 +35,8 @@ export interface RewardsCase {
   rewards: number[];
 }
 export interface GAECase {
+  /** 'node': a shape the browser lane leaves to Node (see gen_rlhf.py). */
+  lanes: 'all' | 'node';
   name: string;
   shape: [number, number];
   gamma: number;
@@ -67,6 +72,8 @@ export interface ValueCase {
   dValues: number[];
 }
 export interface WhitenCase {
+  /** 'node': a shape the browser lane leaves to Node (see gen_rlhf.py). */
+  lanes: 'all' | 'node';
   name: string;
   shape: number[];
   shiftMean: boolean;
@@ -91,6 +98,8 @@ export interface DPOCase {
   dPolicyRejected: number[];
 }
 export interface OptimumCase {
+  /** 'node': a shape the browser lane leaves to Node (see gen_rlhf.py). */
+  lanes: 'all' | 'node';
   name: string;
   shape: number[];
   beta: number;
@@ -131,3 +140,11 @@ export const fixture = loadFixture<Fixture>(json);
  */
 export const forwardTol = { atol: 2e-5, rtol: 2e-5 };
 export const gradTol = { atol: 1e-4, rtol: 1e-4 };
+
+/**
+ * The fixture cases of this lane: every case in Node; in the browser only the cases of the shared shape, since
+ * each new shape compiles new shaders on SwiftShader (the values differ case by case, not the shapes).
+ */
+export function forLane<T extends { lanes?: 'all' | 'node' }>(cases: readonly T[]): T[] {
+  return isBrowser ? cases.filter((c) => c.lanes !== 'node') : [...cases];
+}

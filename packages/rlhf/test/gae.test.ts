@@ -1,12 +1,12 @@
 import { expect, it } from 'vitest';
-import { describeBackends, expectNoLeak, expectTensorClose, numTensors, tf } from '@prep/test-utils/tensor';
+import { describeBackends, expectTensorClose, numTensors, tf } from '@prep/test-utils/tensor';
 import { gae } from '../src/index.js';
-import { fixture, forwardTol } from './fixture.js';
+import { fixture, forLane, forwardTol } from './fixture.js';
 import { expectOptionErrors, t } from './helpers.js';
 
 describeBackends('gae', (backend) => {
   it('matches numpy (TRL v0.8.6 compute_advantages): masks, λ 0 and 1, one step, 300 steps across blocks', async () => {
-    for (const c of fixture.gae) {
+    for (const c of forLane(fixture.gae)) {
       const rewards = t(c.rewards, c.shape) as tf.Tensor2D;
       const values = t(c.values, c.shape) as tf.Tensor2D;
       const mask = c.mask ? (t(c.mask, c.shape) as tf.Tensor2D) : undefined;
@@ -19,16 +19,6 @@ describeBackends('gae', (backend) => {
       await expectTensorClose(returns, t(c.returns, c.shape), tol, `${c.name}: returns`);
       tf.dispose([advantages, returns, rewards, values, mask]);
     }
-  });
-
-  it('leaks no tensor', async () => {
-    const r = tf.tensor2d([[0, 0, 1]]);
-    const m = tf.tensor2d([[1, 1, 0]]);
-    await expectNoLeak(() => {
-      const out = gae({ rewards: r, values: r, mask: m, gamma: 0.9, lambda: 0.5 });
-      return [out.advantages, out.returns];
-    });
-    tf.dispose([r, m]);
   });
 
   it(`runs on ${backend}`, () => {
