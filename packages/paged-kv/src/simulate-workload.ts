@@ -66,7 +66,7 @@ export interface SimulateWorkloadOptions {
   arrivalRate?: number;
   /** Allocators to compare (default: paged, max-length at the distribution's max, first-fit). */
   allocators?: readonly AllocatorSpec[];
-  /** Samples in each allocator's timeline (default 200). */
+  /** Samples in each allocator's timeline (default 200; at most one per step). */
   timelinePoints?: number;
   /** Called every few hundred steps with the progress over all allocators. */
   onProgress?: (progress: { allocator: string; step: number; steps: number; fraction: number }) => void;
@@ -355,8 +355,8 @@ export async function simulateWorkload(options?: SimulateWorkloadOptions): Promi
   const specs = allocatorsOption(opts.allocators, lengths, blockSize, capacityTokens);
 
   const stream = new RequestStream(seed, lengths, promptFraction, arrivalRate);
-  const every = Math.max(1, Math.floor(steps / timelinePoints));
-  const env: SimEnv = { stream, steps, warmupSteps, capacityTokens, every, signal, onProgress: opts.onProgress, progressBase: 0, progressTotal: specs.length };
+  const points = Math.min(timelinePoints, steps);
+  const env: SimEnv = { stream, steps, warmupSteps, capacityTokens, points, signal, onProgress: opts.onProgress, progressBase: 0, progressTotal: specs.length };
   const reports: AllocatorReport[] = [];
   for (let i = 0; i < specs.length; i++) {
     env.progressBase = i;
@@ -392,7 +392,8 @@ interface SimEnv {
   steps: number;
   warmupSteps: number;
   capacityTokens: number;
-  every: number;
+  /** Timeline samples: at steps floor(k · steps / points), k = 0 … points − 1. */
+  points: number;
   signal: AbortSignal | undefined;
   onProgress: SimulateWorkloadOptions['onProgress'];
   progressBase: number;
@@ -461,7 +462,8 @@ function abortReason(signal: AbortSignal): unknown {
 
 const PROGRESS_EVERY = 250;
 
-function sample(t: Tally, step: number, running: number, waiting: number, used: number, reserved: number, free: number, largest: number): void {
+function sample(t: Tally, env: SimEnv, step: number, running: number, waiting: number, used: number, reserved: number, free: number, largest: number): void {
+  if (step !== Math.floor((t.timeline.step.length * env.steps) / env.points)) return;
   t.timeline.step.push(step);
   t.timeline.running.push(running);
   t.timeline.waiting.push(waiting);
@@ -605,7 +607,7 @@ async function simulatePaged(spec: Extract<ResolvedSpec, { kind: 'paged' }>, env
       t.completions += finished;
       t.blocksPerSeq += running.length ? st.numUsedBlocks / running.length : 0;
     }
-    if (step % env.every === 0) sample(t, step, running.length, waiting.length, used, reserved, free, free);
+    sample(t, env, step, running.length, waiting.length, used, reserved, free, free);
   }
   const occupancy: OccupancySegment[] = [];
   const holder = new Int32Array(numBlocks).fill(-1);
@@ -701,7 +703,7 @@ async function simulateContiguous(spec: Exclude<ResolvedSpec, { kind: 'paged' }>
       t.tokens += decoded;
       t.completions += finished;
     }
-    if (step % env.every === 0) sample(t, step, running.length, waiting.length, used, reserved, free, largest);
+    sample(t, env, step, running.length, waiting.length, used, reserved, free, largest);
   }
   const tokensOf = new Map(running.map((s) => [s.id, s.tokens]));
   const occupancy = arena.segments().map((seg) => ({ ...seg, usedTokens: seg.seqId === null ? 0 : (tokensOf.get(seg.seqId) ?? 0) }));
