@@ -373,8 +373,8 @@ export async function simulateWorkload(options?: SimulateWorkloadOptions): Promi
       count: drawn.length,
       mean,
       std,
-      min: drawn.length ? Math.min(...drawn) : 0,
-      max: drawn.length ? Math.max(...drawn) : 0,
+      min: drawn.reduce((a, b) => Math.min(a, b), drawn.length ? Infinity : 0),
+      max: drawn.reduce((a, b) => Math.max(a, b), 0),
       clippedLow: stream.clippedLow,
       clippedHigh: stream.clippedHigh,
     },
@@ -415,7 +415,7 @@ function allocatorsOption(value: unknown, lengths: LengthDistribution, blockSize
   if (value === undefined) {
     return [
       { kind: 'paged', blockSize, watermark: 0.01, label: `paged (block ${blockSize})` },
-      { kind: 'max-length', maxLength: lengths.max, label: `max-length reservation (${lengths.max})` },
+      { kind: 'max-length', maxLength: Math.min(lengths.max, capacityTokens), label: `max-length reservation (${Math.min(lengths.max, capacityTokens)})` },
       { kind: 'first-fit', label: 'exact-length first-fit' },
     ];
   }
@@ -433,7 +433,7 @@ function allocatorsOption(value: unknown, lengths: LengthDistribution, blockSize
         return { kind: 'paged', blockSize: bs, watermark: wm, label: spec.label ?? `paged (block ${bs})` };
       }
       case 'max-length': {
-        const m = spec.maxLength === undefined ? lengths.max : integerArg(spec.maxLength, FN, `${arg}.maxLength`, 1, capacityTokens);
+        const m = spec.maxLength === undefined ? Math.min(lengths.max, capacityTokens) : integerArg(spec.maxLength, FN, `${arg}.maxLength`, 1, capacityTokens);
         return { kind: 'max-length', maxLength: m, label: spec.label ?? `max-length reservation (${m})` };
       }
       case 'first-fit':
@@ -461,6 +461,8 @@ function abortReason(signal: AbortSignal): unknown {
 }
 
 const PROGRESS_EVERY = 250;
+/** A saturated stream of requests that can never fit would refuse forever within one step. */
+const MAX_REFUSALS_PER_STEP = 1000;
 
 function sample(t: Tally, env: SimEnv, step: number, running: number, waiting: number, used: number, reserved: number, free: number, largest: number): void {
   if (step !== Math.floor((t.timeline.step.length * env.steps) / env.points)) return;
@@ -560,7 +562,8 @@ async function simulatePaged(spec: Extract<ResolvedSpec, { kind: 'paged' }>, env
     for (const p of preempted) waiting.unshift(p.id);
     // 2. Admit first come, first served while the head fits.
     env.stream.arrive(step, waiting, cursor);
-    while (waiting.length > 0) {
+    let refusedNow = 0;
+    while (waiting.length > 0 && refusedNow < MAX_REFUSALS_PER_STEP) {
       const id = waiting[0]!;
       const req = env.stream.get(id);
       const resumed = started.has(id);
@@ -569,6 +572,8 @@ async function simulatePaged(spec: Extract<ResolvedSpec, { kind: 'paged' }>, env
       if (status === 'never') {
         waiting.shift();
         refused++;
+        refusedNow++;
+        env.stream.arrive(step, waiting, cursor);
         continue;
       }
       if (status === 'later') break; // any free block serves any sequence: never a fragmentation stall
@@ -659,13 +664,15 @@ async function simulateContiguous(spec: Exclude<ResolvedSpec, { kind: 'paged' }>
     running = still;
     env.stream.arrive(step, waiting, cursor);
     let stall = false;
-    while (waiting.length > 0) {
+    let refusedNow = 0;
+    while (waiting.length > 0 && refusedNow < MAX_REFUSALS_PER_STEP) {
       const id = waiting[0]!;
       const req = env.stream.get(id);
       const status = arena.canAdmit(req.length);
       if (status === 'never') {
         waiting.shift();
         refused++;
+        refusedNow++;
       } else if (status === 'later') {
         if (arena.freeTokens >= reservation(req)) stall = true;
         break;

@@ -187,6 +187,14 @@ describe('simulateWorkload', () => {
     }
   });
 
+  it('terminates when requests can never fit, and refuses them', async () => {
+    const r = await simulateWorkload({ steps: 20, capacityTokens: 100, lengths: { min: 200, max: 300, mean: 250, std: 10 } });
+    for (const a of r.allocators) {
+      expect(a.refused).toBeGreaterThan(0);
+      expect(a.admitted).toBe(0);
+    }
+  });
+
   it('reports progress and stops on abort', async () => {
     const seen: number[] = [];
     await simulateWorkload({ steps: 600, capacityTokens: 10_000, onProgress: (p) => seen.push(p.fraction) });
