@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { liveBlockTable } from './kv-cache-manager.js';
-import { MAX_GROUP, PagedKVStore, storeInternals, type StoreInternals } from './paged-kv-store.js';
+import { CHUNK_TOKENS, MAX_GROUP, PagedKVStore, storeInternals, type StoreInternals } from './paged-kv-store.js';
 import { choiceArg, describe, integerArg, optionsArg } from './internal/check.js';
 
 /** Options of {@link pagedAttention} and {@link pagedAttentionReference}. */
@@ -102,7 +102,8 @@ function validate(q: unknown, store: unknown, layer: unknown, seqIds: unknown, o
  * On cpu and wasm it runs a registered backend kernel ({@link PAGED_ATTENTION_KERNEL}): WebAssembly SIMD
  * loops that read the pools in place (one pass for the scores of all query heads sharing a KV head, a JS
  * softmax, one pass over V), so a step reads each live K/V row once per KV head and allocates no tensor
- * but the output. Elsewhere, and with `implementation: 'reference'`, it composes tfjs ops on each
+ * but the output. Sequences longer than 4096 tokens are processed in chunks with an online softmax
+ * (flash-decoding), so the scratch stays at 8 heads × 4096 scores whatever the length. Elsewhere, and with `implementation: 'reference'`, it composes tfjs ops on each
  * batch's gathered K/V ({@link pagedAttentionReference}). Differentiable with respect to `q` (not the
  * cache, which is not a tensor).
  *
@@ -265,21 +266,30 @@ function pagedAttentionKernel(args: { inputs: { q: tf.TensorInfo }; backend: Ker
   return backend.makeTensorInfo!(shape, 'float32', out);
 }
 
-/** Softmax in place over `count` rows of `n` scores each, starting at `offset`. */
-function softmaxRows(scores: Float32Array, offset: number, count: number, n: number): void {
+/**
+ * One chunk of an online softmax (flash-decoding): turns `count` rows of `n` scores into weights
+ * exp(score − running max) in place, rescales the rows' accumulated outputs `acc[h·d …]` and sums to the
+ * new running max, and adds the chunk's weights to the sums.
+ */
+function onlineSoftmaxChunk(scores: Float32Array, count: number, n: number, max: Float64Array, sum: Float64Array, acc: Float32Array, accFrom: number, d: number): void {
   for (let h = 0; h < count; h++) {
-    const start = offset + h * n;
+    const start = h * n;
     const end = start + n;
-    let max = -Infinity;
-    for (let t = start; t < end; t++) if (scores[t]! > max) max = scores[t]!;
-    let sum = 0;
-    for (let t = start; t < end; t++) {
-      const e = Math.exp(scores[t]! - max);
-      scores[t] = e;
-      sum += e;
+    let m = max[h]!;
+    for (let t = start; t < end; t++) if (scores[t]! > m) m = scores[t]!;
+    const rescale = Math.exp(max[h]! - m); // 0 on the first chunk (max −∞)
+    if (rescale !== 1) {
+      const a = accFrom + h * d;
+      for (let i = a; i < a + d; i++) acc[i]! *= rescale;
     }
-    const inv = 1 / sum;
-    for (let t = start; t < end; t++) scores[t]! *= inv;
+    let z = sum[h]! * rescale;
+    for (let t = start; t < end; t++) {
+      const e = Math.exp(scores[t]! - m);
+      scores[t] = e;
+      z += e;
+    }
+    max[h] = m;
+    sum[h] = z;
   }
 }
 
@@ -292,6 +302,9 @@ function attend(plan: Plan, q: Float32Array, out: Float32Array): void {
   const { scratchTable, scratchQ, scratchOut, scratchScores } = store;
   const keys = store.keys[layer]!;
   const values = store.values[layer]!;
+  const chunkBlocks = Math.max(1, Math.floor(CHUNK_TOKENS / bs));
+  const max = new Float64Array(MAX_GROUP);
+  const sum = new Float64Array(MAX_GROUP);
   for (let s = 0; s < plan.tables.length; s++) {
     const table = plan.tables[s]!;
     const n = plan.lengths[s]!;
@@ -299,29 +312,40 @@ function attend(plan: Plan, q: Float32Array, out: Float32Array): void {
     for (let g = 0; g < numKvHeads; g++) {
       for (let h0 = 0; h0 < group; h0 += MAX_GROUP) {
         const heads = Math.min(MAX_GROUP, group - h0);
-        const firstHead = g * group + h0;
-        const qFrom = (s * headsQ + firstHead) * d;
-        if (kernel) {
-          scratchQ.set(q.subarray(qFrom, qFrom + heads * d));
-          kernel.qk(store.qOffset, store.keyOffset[layer]! + g * d * 4, store.tableOffset, n, bs, row * 4, heads, d * 4, store.scoresOffset, scale);
-          softmaxRows(scratchScores, 0, heads, n);
-          scratchOut.fill(0, 0, heads * d);
-          kernel.pv(store.scoresOffset, store.valueOffset[layer]! + g * d * 4, store.tableOffset, n, bs, row * 4, heads, d * 4, store.outOffset);
-          out.set(scratchOut.subarray(0, heads * d), qFrom);
-        } else {
-          scoresJs(q, qFrom, keys, table, n, bs, row, g * d, heads, d, scale, scratchScores);
-          softmaxRows(scratchScores, 0, heads, n);
-          out.fill(0, qFrom, qFrom + heads * d);
-          weightedSumJs(scratchScores, values, table, n, bs, row, g * d, heads, d, out, qFrom);
+        const qFrom = (s * headsQ + g * group + h0) * d;
+        max.fill(-Infinity);
+        sum.fill(0);
+        // accumulate into scratchOut (wasm) or straight into out (JS)
+        const acc = kernel ? scratchOut : out;
+        const accFrom = kernel ? 0 : qFrom;
+        acc.fill(0, accFrom, accFrom + heads * d);
+        if (kernel) scratchQ.set(q.subarray(qFrom, qFrom + heads * d));
+        for (let b0 = 0; b0 < table.length; b0 += chunkBlocks) {
+          const tokens = Math.min(n, (b0 + chunkBlocks) * bs) - b0 * bs;
+          if (kernel) {
+            const tablePtr = store.tableOffset + b0 * 4;
+            kernel.qk(store.qOffset, store.keyOffset[layer]! + g * d * 4, tablePtr, tokens, bs, row * 4, heads, d * 4, store.scoresOffset, scale);
+            onlineSoftmaxChunk(scratchScores, heads, tokens, max, sum, acc, accFrom, d);
+            kernel.pv(store.scoresOffset, store.valueOffset[layer]! + g * d * 4, tablePtr, tokens, bs, row * 4, heads, d * 4, store.outOffset);
+          } else {
+            scoresJs(q, qFrom, keys, table, b0, tokens, bs, row, g * d, heads, d, scale, scratchScores);
+            onlineSoftmaxChunk(scratchScores, heads, tokens, max, sum, acc, accFrom, d);
+            weightedSumJs(scratchScores, values, table, b0, tokens, bs, row, g * d, heads, d, acc, accFrom);
+          }
+        }
+        for (let h = 0; h < heads; h++) {
+          const inv = 1 / sum[h]!;
+          for (let i = 0; i < d; i++) out[qFrom + h * d + i] = acc[accFrom + h * d + i]! * inv;
         }
       }
     }
   }
 }
 
-function scoresJs(q: Float32Array, qFrom: number, keys: Float32Array, table: readonly number[], n: number, bs: number, row: number, headOffset: number, heads: number, d: number, scale: number, scores: Float32Array): void {
+/** Scores of `n` tokens starting at block `b0` of the table (the JS twin of the wasm `qk`). */
+function scoresJs(q: Float32Array, qFrom: number, keys: Float32Array, table: readonly number[], b0: number, n: number, bs: number, row: number, headOffset: number, heads: number, d: number, scale: number, scores: Float32Array): void {
   for (let t = 0; t < n; t++) {
-    const base = (table[(t / bs) | 0]! * bs + (t % bs)) * row + headOffset;
+    const base = (table[b0 + ((t / bs) | 0)]! * bs + (t % bs)) * row + headOffset;
     for (let h = 0; h < heads; h++) {
       const qb = qFrom + h * d;
       let a0 = 0;
@@ -337,9 +361,10 @@ function scoresJs(q: Float32Array, qFrom: number, keys: Float32Array, table: rea
   }
 }
 
-function weightedSumJs(p: Float32Array, values: Float32Array, table: readonly number[], n: number, bs: number, row: number, headOffset: number, heads: number, d: number, out: Float32Array, outFrom: number): void {
+/** out[h] += Σ_t p[h·n + t] · V[t] over `n` tokens starting at block `b0` (the JS twin of the wasm `pv`). */
+function weightedSumJs(p: Float32Array, values: Float32Array, table: readonly number[], b0: number, n: number, bs: number, row: number, headOffset: number, heads: number, d: number, out: Float32Array, outFrom: number): void {
   for (let t = 0; t < n; t++) {
-    const base = (table[(t / bs) | 0]! * bs + (t % bs)) * row + headOffset;
+    const base = (table[b0 + ((t / bs) | 0)]! * bs + (t % bs)) * row + headOffset;
     for (let h = 0; h < heads; h++) {
       const w = p[h * n + t]!;
       const ob = outFrom + h * d;

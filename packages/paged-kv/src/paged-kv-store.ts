@@ -32,6 +32,8 @@ export interface SwappedKV {
 
 /** Query heads processed per kernel call; larger groups are split (bounds the score scratch). */
 export const MAX_GROUP = 8;
+/** Tokens scored per kernel call; longer sequences are processed in chunks with an online softmax. */
+export const CHUNK_TOKENS = 4096;
 
 // Package-internal access for the kernels (no static block: bundlers could not drop the class).
 const internalsOf = new WeakMap<PagedKVStore, StoreInternals>();
@@ -136,7 +138,8 @@ export class PagedKVStore {
       throw new RangeError(`${FN}: one pool of ${poolFloats} floats is larger than a typed array can hold; lower numBlocks, blockSize, numKvHeads or headDim`);
     }
     this.poolBytes = poolFloats * 4 * 2 * this.numLayers;
-    const maxTokens = this.numBlocks * this.blockSize;
+    // whole blocks per chunk, at least one block
+    const maxTokens = Math.min(this.numBlocks * this.blockSize, Math.max(1, Math.floor(CHUNK_TOKENS / this.blockSize)) * this.blockSize);
     const scratch = {
       table: this.numBlocks,
       q: MAX_GROUP * this.headDim,

@@ -265,6 +265,31 @@ describeBackends('decode loops through the cache', (backend) => {
     expect(kv.getBlockTable(1)[2]).not.toBe(kv.getBlockTable(0)[2]); // the partial one was copied
   });
 
+  it('sequences longer than one 4096-token chunk: the online softmax across chunks matches the reference', async () => {
+    for (const [blockSize, lengths] of [
+      [16, [9000, 4096, 4097, 3]],
+      [5000, [12_000, 5000, 1]],
+    ] as const) {
+      const kv = new KVCacheManager({ numBlocks: Math.ceil(30_000 / blockSize) + 4, blockSize });
+      const fast = new PagedKVStore(kv, { numLayers: 1, numKvHeads: 1, headDim: 8 });
+      const plain = new PagedKVStore(kv, { numLayers: 1, numKvHeads: 1, headDim: 8, useWasm: false });
+      lengths.forEach((n, i) => {
+        kv.addSequence(i, new Array<number>(n).fill(1));
+        // large spreads so that later chunks hold the maximum: the running max must be rescaled
+        const k = seededValues(n * 8, 300 + i, -3, 3);
+        const v = seededValues(n * 8, 400 + i);
+        fast.write(0, i, k, v);
+        plain.write(0, i, k, v);
+      });
+      const ids = lengths.map((_, i) => i);
+      const q = tf.tensor3d(seededValues(lengths.length * 2 * 8, 5, -2, 2), [lengths.length, 2, 8]);
+      const ref = pagedAttentionReference(q, fast, 0, ids);
+      await expectTensorClose(pagedAttention(q, fast, 0, ids), ref, { atol: 2e-5, rtol: 2e-5 }, `wasm kernel, block ${blockSize}`);
+      await expectTensorClose(pagedAttention(q, plain, 0, ids), ref, { atol: 2e-5, rtol: 2e-5 }, `JS kernel, block ${blockSize}`);
+      tf.dispose([q, ref]);
+    }
+  });
+
   it(`larger batch: kernel, JS kernel and composed reference agree; the kernel allocates only its output (${backend})`, async () => {
     const lengths = [1, 17, 300, 64, 129, 5, 250, 33];
     const kv = new KVCacheManager({ numBlocks: 128, blockSize: 16 });
