@@ -101,7 +101,7 @@ export async function kdeFromTensor(
     const x = asFloat(activations);
     const centred = tf.sub<tf.Tensor2D>(x, tf.mean(x, 0, true));
     const finite = tf.reshape<tf.Rank.R1>(tf.cast(tf.all(tf.isFinite(x)), 'float32'), [1]);
-    return tf.concat([finite, kdeRowSums(centred, tf.tensor1d(classes.ids, 'int32'), scales)]);
+    return tf.concat([finite, kdeRowSums(centred, tf.tensor1d(classes.ids, 'int32'), classes.counts.length, scales)]);
   });
   let sums: Float32Array | Int32Array | Uint8Array;
   try {

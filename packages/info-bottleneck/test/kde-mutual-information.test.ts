@@ -82,7 +82,7 @@ describeBackends('kdeMutualInformation', (backend) => {
     );
   });
 
-  it('is translation invariant, accepts int32, converts units, and leaks nothing', async () => {
+  it('is translation invariant, accepts int32, converts units, handles one class and singleton classes, leaks nothing', async () => {
     const base = seededValues(48 * 3, 21, -1, 1);
     const t = tf.tensor2d(base, [48, 3]);
     const shifted = tf.add<tf.Tensor2D>(t, 50);
@@ -94,6 +94,11 @@ describeBackends('kdeMutualInformation', (backend) => {
     expectArrayClose([b.upper.iXT, b.upper.iTY], [a.upper.iXT, a.upper.iTY], { atol: 2e-3, rtol: 0 }, 'shift by 50');
     const nats = await kdeMutualInformation(t, labels, { noiseVariance: 0.05, units: 'nats' });
     expectArrayClose([nats.upper.iXT, nats.lower.iTY], [a.upper.iXT * Math.LN2, a.lower.iTY * Math.LN2], { atol: 1e-9, rtol: 1e-9 }, 'nats');
+    // one class: I(T;Y) = 0; every row its own class: I(T;Y) = I(X;T)
+    const oneClass = await kdeMutualInformation(t, new Array<number>(48).fill(3), { noiseVariance: 0.05 });
+    expectArrayClose([oneClass.upper.iTY, oneClass.lower.iTY, oneClass.upper.iXT], [0, 0, a.upper.iXT], { atol: 1e-6, rtol: 0 }, 'one class');
+    const ownClass = await kdeMutualInformation(t, Array.from({ length: 48 }, (_, i) => i), { noiseVariance: 0.05 });
+    expectArrayClose([ownClass.upper.iTY, ownClass.lower.iTY], [a.upper.iXT, a.lower.iXT], { atol: 1e-6, rtol: 0 }, 'one row per class');
     const ints = tf.tensor2d([[0, 0], [0, 9], [9, 0], [9, 9]], [4, 2], 'int32');
     const fromInts = await kdeMutualInformation(ints, [0, 0, 1, 1], { noiseVariance: 0.1 });
     expectArrayClose([fromInts.upper.iXT, fromInts.upper.iTY], [2, 1], { atol: 1e-6, rtol: 0 }, 'int32');

@@ -13,7 +13,8 @@ export function distanceScales(variances: readonly number[]): number[] {
 }
 
 /**
- * For rows x_i of `x` `[n, d]` (already centred) with class ids `classIds` `[n]`, returns a
+ * For rows x_i of `x` `[n, d]` (already centred) with class ids `classIds` `[n]` (int32 in
+ * [0, numClasses)), returns a
  * `[2·scales.length]` tensor holding, for each scale s in turn,
  *   Σ_i log Σ_j exp(s·‖x_i − x_j‖²)            (all rows), and
  *   Σ_i log Σ_{j: class j = class i} exp(s·‖x_i − x_j‖²)   (each row against its own class).
@@ -22,13 +23,17 @@ export function distanceScales(variances: readonly number[]): number[] {
  * kernel counts exactly 1. The exponentials are computed once per scale and shared by both sums; every
  * block has the same set of ops whatever the classes, so GPU backends compile few programs.
  */
-export function kdeRowSums(x: tf.Tensor2D, classIds: tf.Tensor1D, scales: readonly number[]): tf.Tensor1D {
+export function kdeRowSums(x: tf.Tensor2D, classIds: tf.Tensor1D, numClasses: number, scales: readonly number[]): tf.Tensor1D {
   return tf.tidy(() => {
     const [n, d] = x.shape;
     const xT = tf.transpose(x);
     const sq = tf.sum(tf.square(x), 1);
     const sqRow = tf.reshape(sq, [1, n]);
-    const idRow = tf.reshape(classIds, [1, n]);
+    // Same-class indicator as a product of one-hot codes: a [rows, classes]·[classes, n] product is much
+    // cheaper on wasm than a broadcast comparison followed by a cast.
+    const depth = Math.max(2, numClasses); // tf.oneHot needs depth ≥ 2; an unused column changes nothing
+    const codes = tf.cast(tf.oneHot(classIds, depth), 'float32');
+    const codesT = tf.transpose(codes);
     const block = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMENTS / n)));
     let totals: tf.Tensor1D = tf.zeros([2 * scales.length]);
     for (let r0 = 0; r0 < n; r0 += block) {
@@ -40,7 +45,7 @@ export function kdeRowSums(x: tf.Tensor2D, classIds: tf.Tensor1D, scales: readon
         const dist = tf.relu(tf.sub(tf.add(sqb, sqRow), tf.mul(cross, 2)));
         const offDiagonal = tf.sub(1, tf.cast(tf.oneHot(tf.range(r0, r0 + rows, 1, 'int32'), n), 'float32'));
         const exact = tf.mul(dist, offDiagonal);
-        const sameClass = tf.cast(tf.equal(tf.reshape(tf.slice(classIds, [r0], [rows]), [rows, 1]), idRow), 'float32');
+        const sameClass = tf.matMul(tf.slice(codes, [r0, 0], [rows, depth]), codesT);
         // Every exponent is ≤ 0 and the diagonal's is exactly 0, so each row sum lies in [1, n]: no max
         // subtraction is needed (it would cost two more passes over the block).
         const sums: tf.Scalar[] = [];
