@@ -70,8 +70,10 @@ function randomBatch(seed: number, numSeqs: number, maxLen: number, headsQ: numb
 describeBackends('pagedAttention', (backend) => {
   const differentiable = backend === 'cpu' || backend === 'wasm';
 
-  it('matches numpy on every fixture case (and the gradient with respect to q on cpu and wasm)', async () => {
-    for (const c of cases) {
+  it('matches numpy on the fixture cases (and the gradient with respect to q on cpu and wasm)', async () => {
+    // Chromium runs the grouped- and multi-query cases (each new shape compiles shaders there); Node
+    // runs all four, including the JS-kernel headDim and the single-token sequence.
+    for (const c of differentiable ? cases : [cases[0]!, cases[2]!]) {
       const { store, ids } = build(c.lengths, c.numKvHeads, c.headDim, c.blockSize, c.keys, c.values);
       const shape: [number, number, number] = [c.lengths.length, c.headsQ, c.headDim];
       const q = tf.tensor3d(c.q, shape);
