@@ -131,30 +131,41 @@ describeBackends('chunked losses = dense losses (open_clip test_siglip_chunked_l
       { numRuns: 12, seed: 8 },
     );
   });
+});
 
+// Tensor bytes are counted by the engine, the same on every backend: measured once, on wasm (the cpu
+// backend's broadcasting kernels make the dense N = 512 gradient slow).
+describeBackends('chunked losses: memory', (backend) => {
   it(`memory: peak tensor bytes of value + all gradients grow linearly in N, no N×N tensor (dense grows as N²) [${backend}]`, async () => {
-    const dim = 16;
+    const dim = 8;
     const chunkSize = 16;
+    const [smallN, largeN] = [256, 512];
     const profile = async (n: number, f: Loss) => {
       const inputs = [seededTensor([n, dim], 1), seededTensor([n, dim], 2), tf.scalar(10), tf.scalar(-10)];
-      const p = await profileTensors(() => tf.grads(f)(inputs));
-      tf.dispose(inputs);
-      return p;
+      // tf.profile would otherwise read every kernel's output back to check it for NaN
+      const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+      tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+      try {
+        return await profileTensors(() => tf.grads(f)(inputs));
+      } finally {
+        tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
+        tf.dispose(inputs);
+      }
     };
     for (const kind of ['clip', 'siglip'] as const) {
-      const small = await profile(256, chunked(chunkSize)[kind]);
-      const large = await profile(512, chunked(chunkSize)[kind]);
+      const small = await profile(smallN, chunked(chunkSize)[kind]);
+      const large = await profile(largeN, chunked(chunkSize)[kind]);
       const ratio = large.peakBytes / small.peakBytes;
       expect(ratio, `${kind} chunked: peak ${small.peakBytes} → ${large.peakBytes} bytes`).toBeLessThan(2.3);
       expect(ratio).toBeGreaterThan(1.7);
       // the largest tensor any kernel produced is a [chunkSize, N] strip or an [N, dim] matrix
-      expect(large.largestOutputElements).toBeLessThanOrEqual(Math.max(chunkSize * 512, dim * 512));
+      expect(large.largestOutputElements).toBeLessThanOrEqual(Math.max(chunkSize * largeN, dim * largeN));
       // the dense loss on the same inputs: quadratic, and its largest tensor is N×N
-      const denseSmall = await profile(256, dense[kind]);
-      const denseLarge = await profile(512, dense[kind]);
+      const denseSmall = await profile(smallN, dense[kind]);
+      const denseLarge = await profile(largeN, dense[kind]);
       expect(denseLarge.peakBytes / denseSmall.peakBytes, `${kind} dense`).toBeGreaterThan(3.5);
-      expect(denseLarge.largestOutputElements).toBe(512 * 512);
-      expect(large.peakBytes).toBeLessThan(denseLarge.peakBytes / 10);
+      expect(denseLarge.largestOutputElements).toBe(largeN * largeN);
+      expect(large.peakBytes).toBeLessThan(denseLarge.peakBytes / 4);
     }
   });
-});
+}, ['wasm']);

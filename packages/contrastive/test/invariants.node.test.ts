@@ -28,7 +28,7 @@ describeBackends('invariants', (backend) => {
   it(`all logits equal → CLIP loss = ln N, for any N, scale and bias, dense and chunked [${backend}]`, async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 24 }),
         fc.double({ min: 0, max: 100, noNaN: true }),
         fc.double({ min: -20, max: 20, noNaN: true }),
         fc.integer({ min: 1, max: 50 }),
@@ -42,7 +42,7 @@ describeBackends('invariants', (backend) => {
           tf.dispose([image, text]);
         },
       ),
-      { numRuns: 15, seed: 8 },
+      { numRuns: 10, seed: 8 },
     );
   });
 
@@ -299,8 +299,9 @@ describeBackends('the TSDoc examples give what their comments say', (backend) =>
     const classes = classEmbeddings(perTemplate);
     expect(classes.shape).toEqual([10, 64]);
     await expectTensorClose(tf.norm(classes, 'euclidean', 1), tf.ones([10]), { atol: 1e-5, rtol: 0 }, 'unit rows');
-    const retrievalImage = tf.randomNormal<tf.Rank.R2>([1000, 64], 0, 1, 'float32', 2);
-    const retrievalText = tf.add<tf.Tensor2D>(retrievalImage, tf.randomNormal([1000, 64], 0, 0.5, 'float32', 3));
+    const rows = backend === 'cpu' ? 300 : 1000; // the example's 1000 rows on wasm; fewer on the slow cpu backend
+    const retrievalImage = tf.randomNormal<tf.Rank.R2>([rows, 64], 0, 1, 'float32', 2);
+    const retrievalText = tf.add<tf.Tensor2D>(retrievalImage, tf.randomNormal([rows, 64], 0, 0.5, 'float32', 3));
     const m = await retrievalMetrics(retrievalImage, retrievalText, { ks: [1, 5] });
     expect(m.imageToText.recall[1]).toBeGreaterThan(0.95);
     const pairs = { i: Int32Array.from([0, 1, 0, 1]), t: Int32Array.from([0, 1, 1, 0]), label: Float32Array.from([1, 1, 0, 0]) };
