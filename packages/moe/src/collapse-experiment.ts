@@ -225,14 +225,16 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
       for (let step = 0; step < steps; step++) {
         if (signal?.aborted) throw signal.reason ?? new Error(`${FN}: aborted`);
         const { x, y } = task.batch(tokens, seed * 1_000_003 + step);
+        const xt = tf.tensor2d(x, [tokens, dModel]);
+        // Routing decisions read asynchronously (WebGPU has no synchronous read), then the training step.
+        const routing = await layer.route(xt, { training: true });
         let routed: number[] = [];
         const taskLoss = tf.tidy(() => {
-          const xt = tf.tensor2d(x, [tokens, dModel]);
           const yt = tf.tensor2d(y, [tokens, dModel]);
           let lossOnly: tf.Scalar | null = null;
           const total = optimizer.minimize(
             () => {
-              const out = layer.apply(xt, { training: true });
+              const out = layer.apply(xt, { training: true, routing });
               routed = out.routedCounts;
               const mse = tf.mean<tf.Scalar>(tf.square(tf.sub(tf.add(xt, out.output), yt)));
               lossOnly = tf.keep(tf.clone(mse));
@@ -247,6 +249,7 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
           total?.dispose();
           return lossOnly!;
         });
+        xt.dispose();
         if (step % recordEvery === 0 || step === steps - 1) {
           const shares = summarizeCounts(routed).fractions;
           const topShare = Math.max(...shares);
@@ -257,12 +260,14 @@ export async function collapseExperiment(options?: CollapseExperimentOptions): P
         }
         taskLoss.dispose();
       }
+      const heldX = tf.tensor2d(heldOut.x, [heldOut.x.length / dModel, dModel]);
+      const heldRouting = await layer.route(heldX);
       const evaluation = tf.tidy(() => {
-        const xt = tf.tensor2d(heldOut.x, [heldOut.x.length / dModel, dModel]);
         const yt = tf.tensor2d(heldOut.y, [heldOut.y.length / dModel, dModel]);
-        const out = layer.apply(xt, { training: false });
-        return { routed: out.routedCounts, mse: tf.mean(tf.square(tf.sub(tf.add(xt, out.output), yt))) };
+        const out = layer.apply(heldX, { routing: heldRouting });
+        return { routed: out.routedCounts, mse: tf.mean(tf.square(tf.sub(tf.add(heldX, out.output), yt))) };
       });
+      heldX.dispose();
       const load = summarizeCounts(evaluation.routed);
       runs.push({
         settings,

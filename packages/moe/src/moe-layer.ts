@@ -11,6 +11,7 @@ import {
   numberOption,
   optionalNumber,
   optionsObject,
+  got,
 } from './internal/validate.js';
 import { routerZLoss } from './router-z-loss.js';
 
@@ -68,6 +69,44 @@ export interface MoEApplyOptions {
    * capacity, get a zero output row, and are left out of `auxLoss` and `zLoss`.
    */
   mask?: tf.Tensor;
+  /**
+   * Routing decisions computed beforehand by {@link MoELayer.route} for this `x` (and mask, and training
+   * flag). `apply` then reads nothing back, so it can run where synchronous reads are impossible (WebGPU)
+   * and inside `optimizer.minimize` / `tf.grad`. It uses the routing's noise draws, so the gates and losses
+   * match the decisions.
+   */
+  routing?: MoERouting;
+}
+
+/**
+ * Routing decisions of one batch, on the host: what {@link MoELayer.route} returns and
+ * {@link MoELayer.apply} accepts as `options.routing`. Treat it as opaque.
+ */
+export interface MoERouting {
+  /** Tokens in the batch it was computed for. */
+  readonly tokens: number;
+  /** Whether it was computed in training mode. */
+  readonly training: boolean;
+  /** Position in the layer's noise stream (training draws), so that `apply` repeats the same noise. */
+  readonly call: number;
+  /** Token choice: the k experts of each token (`[T·k]`); expert choice: each expert's picks (`[E·C]`). */
+  readonly choices: Int32Array;
+  /** Expert choice: the router probability of each pick (negative for padding); null for token choice. */
+  readonly scores: Float32Array | null;
+  /** The padding mask as read (1 = real token), or null. */
+  readonly mask: Uint8Array | null;
+}
+
+/**
+ * Thrown by {@link MoELayer.apply} on a backend that cannot read tensors synchronously (WebGPU) when no
+ * precomputed `options.routing` is given. Use {@link MoELayer.applyAsync}, or {@link MoELayer.route}
+ * followed by `apply(x, { routing })`.
+ */
+export class SynchronousReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SynchronousReadError';
+  }
 }
 
 /** What {@link MoELayer.apply} returns; the tensors are owned by the caller. */
@@ -96,6 +135,10 @@ export const DEFAULT_Z_LOSS_COEFFICIENT = 1e-3;
 
 const FN = 'MoELayer';
 let instances = 0;
+/** Backends on which a synchronous read is refused (SwiftShader's WebGPU loses its device on one). */
+const NO_SYNC_READ = new Set(['webgpu']);
+/** The layer each routing came from. */
+const routingOwner = new WeakMap<MoERouting, MoELayer>();
 
 
 /**
@@ -113,8 +156,11 @@ let instances = 0;
  * Mixtral); W1 and W2 start from N(0, 1/fan_in) (T5). The weights are plain `tf.Variable`s in
  * `trainableWeights`, so any tfjs optimizer trains them; tfjs-layers is not needed.
  *
- * Reading the routing back is synchronous (`dataSync`): each expert's batch size depends on the data.
- * On WebGPU a synchronous read is slow (tfjs warns once); prefer WebGL or wasm for training loops there.
+ * Each expert's batch size depends on the routing, so the decisions (T·k int32, or E·C for expert
+ * choice) are read back to the host once per call: `apply` reads synchronously (`dataSync`) on cpu,
+ * wasm and WebGL. On WebGPU, where a synchronous read is not possible, call `await layer.route(x)` first
+ * and pass the result as `apply(x, { routing })` (also inside `optimizer.minimize`), or use
+ * `await layer.applyAsync(x)`.
  *
  * @example
  * ```ts
@@ -221,31 +267,35 @@ export class MoELayer {
    * Runs the layer on a batch of tokens.
    *
    * @param x - token activations `[T, dModel]`, float32
-   * @param options - `training` (default false) and a padding `mask` `[T]`
+   * @param options - `training` (default false), a padding `mask` `[T]`, and precomputed `routing`
    * @returns `{ output [T, dModel], auxLoss, zLoss, tokensPerExpert [E], routedCounts, droppedTokens }`;
    *   combine the losses as `task + 1e-2·auxLoss + 1e-3·zLoss` ({@link DEFAULT_BALANCE_COEFFICIENT},
    *   {@link DEFAULT_Z_LOSS_COEFFICIENT}) or with your own coefficients
-   * @throws TypeError for a wrong kind of argument or after {@link MoELayer.dispose}; RangeError when `x`
-   *   is not `[T, dModel]` or the mask is not `[T]`. A refused call changes nothing (not even the noise stream).
+   * @throws TypeError for a wrong kind of argument, a routing from another layer, or after
+   *   {@link MoELayer.dispose}; RangeError when `x` is not `[T, dModel]`, the mask is not `[T]`, or the
+   *   routing does not fit this batch; {@link SynchronousReadError} on WebGPU without `routing`. A refused
+   *   call changes nothing (not even the noise stream).
    */
   apply(x: tf.Tensor | tf.TensorLike, options?: MoEApplyOptions): MoEApplyResult {
     const name = `${FN}.apply`;
-    if (this.disposed) throw new TypeError(`${name}: the layer was disposed`);
-    const opts = optionsObject<MoEApplyOptions>(options, name);
-    const training = booleanOption(opts.training, name, 'options.training', false);
+    const { training, routing } = this.checkCall(name, options);
     return tf.tidy(() => {
-      const xt = floatTensor<tf.Rank.R2>(x, name, 'x', 2);
-      const [tokens, width] = xt.shape;
-      if (width !== this.dModel) throw new RangeError(`${name}: 'x' must be [tokens, ${this.dModel}]; got shape [${xt.shape.join(', ')}]`);
-      const mask = opts.mask === undefined ? null : maskTensor(opts.mask, name, tokens);
-      const call = training ? this.trainingCalls++ : 0;
-      const noiseSeed = (i: number) => this.seed * 7919 + 1_000_003 * (call + 1) + i;
-
+      const { xt, mask } = this.checkInputs(name, x, options, routing);
+      if (!routing && NO_SYNC_READ.has(tf.getBackend())) {
+        throw new SynchronousReadError(
+          `${name}: the '${tf.getBackend()}' backend cannot read the routing back synchronously; ` +
+            'use await layer.applyAsync(x), or pass options.routing from await layer.route(x)',
+        );
+      }
+      const call = routing ? routing.call : training ? this.trainingCalls++ : 0;
+      const tokens = xt.shape[0];
       // Routing in its own scope: the [T, E] router tensors are freed before the experts run (the
       // gradient tape keeps what the backward pass needs).
       let plan: DispatchPlan | null = null;
       const routed = tf.tidy(() => {
-        const result = this.route(xt, mask, training, noiseSeed);
+        const logits = this.logits(xt, training, call);
+        const decisions = routing ?? this.readDecisions(logits, mask, training, call);
+        const result = this.gatesAndLosses(logits, mask, training, decisions);
         plan = result.plan;
         return { gates: result.gates, auxLoss: result.auxLoss, zLoss: result.zLoss };
       });
@@ -263,47 +313,173 @@ export class MoELayer {
     });
   }
 
-  /** Router logits, the routing decisions (read back once), the dispatch plan, the gates and the losses. */
-  private route(
-    x: tf.Tensor2D,
-    mask: tf.Tensor1D | null,
-    training: boolean,
-    noiseSeed: (i: number) => number,
-  ): { plan: DispatchPlan; gates: tf.Tensor2D; auxLoss: tf.Scalar; zLoss: tf.Scalar } {
+  /**
+   * Computes the routing decisions of a batch and reads them back asynchronously (works on every backend,
+   * WebGPU included). In training mode it draws this call's noise; `apply(x, { training: true, routing })`
+   * then reuses the same draws. Call `apply` with the same `x`, mask and training flag, before the router
+   * weights change.
+   *
+   * @param x - token activations `[T, dModel]`
+   * @param options - `training` and `mask`, as for {@link MoELayer.apply}
+   * @returns a Promise of the routing, for `apply(x, { routing })`
+   * @throws (as a rejected Promise) as {@link MoELayer.apply}
+   * @example
+   * ```ts
+   * const routing = await layer.route(x, { training: true });
+   * optimizer.minimize(() => layer.apply(x, { training: true, routing }).auxLoss);
+   * ```
+   */
+  async route(x: tf.Tensor | tf.TensorLike, options?: Omit<MoEApplyOptions, 'routing'>): Promise<MoERouting> {
+    const name = `${FN}.route`;
+    const { training } = this.checkCall(name, options);
+    let call = 0;
+    let tokens = 0;
+    let hasMask = false;
+    const tensors = tf.tidy(() => {
+      const { xt, mask } = this.checkInputs(name, x, options, undefined);
+      tokens = xt.shape[0];
+      hasMask = mask !== null;
+      call = training ? this.trainingCalls++ : 0;
+      const decisions = this.decisionTensors(this.logits(xt, training, call).routing, mask, training);
+      return mask ? [...decisions, mask] : decisions;
+    });
+    try {
+      const values = await Promise.all(tensors.map((t) => t.data()));
+      const maskValues = hasMask ? values[values.length - 1]! : null;
+      const routing: MoERouting = {
+        tokens,
+        training,
+        call,
+        choices: Int32Array.from(values[0]!),
+        scores: this.router === 'expert-choice' ? Float32Array.from(values[1]!) : null,
+        mask: maskValues ? Uint8Array.from(maskValues, (v) => (v !== 0 ? 1 : 0)) : null,
+      };
+      routingOwner.set(routing, this);
+      return routing;
+    } finally {
+      tf.dispose(tensors);
+    }
+  }
+
+  /**
+   * {@link MoELayer.route} then {@link MoELayer.apply}: the forward pass on any backend, WebGPU included.
+   *
+   * @param x - token activations `[T, dModel]`
+   * @param options - `training` and `mask`
+   * @returns a Promise of what `apply` returns
+   * @throws (as a rejected Promise) as {@link MoELayer.apply}
+   */
+  async applyAsync(x: tf.Tensor | tf.TensorLike, options?: Omit<MoEApplyOptions, 'routing'>): Promise<MoEApplyResult> {
+    const routing = await this.route(x, options);
+    return this.apply(x, { ...(options ?? {}), routing });
+  }
+
+  private checkCall(name: string, options: unknown): { training: boolean; routing: MoERouting | undefined } {
+    if (this.disposed) throw new TypeError(`${name}: the layer was disposed`);
+    const opts = optionsObject<MoEApplyOptions>(options, name);
+    const training = booleanOption(opts.training, name, 'options.training', false);
+    const routing = opts.routing;
+    if (routing !== undefined) {
+      if (routing === null || typeof routing !== 'object' || routingOwner.get(routing) !== this) {
+        throw new TypeError(`${name}: 'options.routing' must come from this layer's route(); got ${got(routing)}`);
+      }
+      if (routing.training !== training) {
+        throw new RangeError(`${name}: 'options.routing' was computed with training ${routing.training}, but options.training is ${training}`);
+      }
+    }
+    return { training, routing };
+  }
+
+  private checkInputs(
+    name: string,
+    x: unknown,
+    options: MoEApplyOptions | undefined,
+    routing: MoERouting | undefined,
+  ): { xt: tf.Tensor2D; mask: tf.Tensor1D | null } {
+    const xt = floatTensor<tf.Rank.R2>(x, name, 'x', 2);
+    const [tokens, width] = xt.shape;
+    if (width !== this.dModel) throw new RangeError(`${name}: 'x' must be [tokens, ${this.dModel}]; got shape [${xt.shape.join(', ')}]`);
+    const mask = options?.mask === undefined ? null : maskTensor(options.mask, name, tokens);
+    if (routing && routing.tokens !== tokens) {
+      throw new RangeError(`${name}: 'options.routing' is for ${routing.tokens} tokens; 'x' has ${tokens}`);
+    }
+    if (routing && (routing.mask !== null) !== (mask !== null)) {
+      throw new RangeError(`${name}: 'options.routing' was computed ${routing.mask ? 'with' : 'without'} a mask; options.mask ${mask ? 'is' : 'is not'} given`);
+    }
+    return { xt, mask };
+  }
+
+  /** Router logits (jittered input in training), and the logits the decisions use (plus router noise). */
+  private logits(x: tf.Tensor2D, training: boolean, call: number): { clean: tf.Tensor2D; routing: tf.Tensor2D } {
     const [tokens] = x.shape;
-    const experts = this.numExperts;
-    const routerInput =
+    const noiseSeed = (i: number) => this.seed * 7919 + 1_000_003 * (call + 1) + i;
+    const input =
       training && this.jitter > 0
         ? tf.mul<tf.Tensor2D>(x, tf.randomUniform([tokens, this.dModel], 1 - this.jitter, 1 + this.jitter, 'float32', noiseSeed(1)))
         : x;
-    const logits = linear(routerInput, this.routerWeights);
-    const zLoss = routerZLoss(logits, mask ? { mask } : {});
+    const clean = linear(input, this.routerWeights);
+    let routing = clean;
+    if (this.noiseWeights && training) {
+      const noiseScale = tf.softplus(linear(input, this.noiseWeights));
+      routing = tf.add(clean, tf.mul(tf.randomNormal([tokens, this.numExperts], 0, 1, 'float32', noiseSeed(2)), noiseScale));
+    }
+    return { clean, routing };
+  }
+
+  private expertChoiceCapacity(tokens: number, training: boolean): number {
+    const factor = (training ? this.capacityFactor : (this.evalCapacityFactor ?? this.capacityFactor)) ?? 1;
+    return Math.min(tokens, Math.ceil((factor * this.k * tokens) / this.numExperts));
+  }
+
+  /** The tensors holding the discrete decisions: top-k choices, or each expert's picks and their scores. */
+  private decisionTensors(routingLogits: tf.Tensor2D, mask: tf.Tensor1D | null, training: boolean): tf.Tensor[] {
+    const [tokens, experts] = routingLogits.shape;
+    if (this.router !== 'expert-choice') return [topKIndices(routingLogits, this.k)];
+    const probs = tf.softmax<tf.Tensor2D>(routingLogits);
+    // Padding gets score −1, below every probability, and is skipped when the plan is built.
+    const scores = mask ? tf.where(tf.greater(tf.reshape(mask, [tokens, 1]), 0), probs, tf.fill([tokens, experts], -1)) : probs;
+    const { values, indices } = tf.topk(tf.transpose(scores), this.expertChoiceCapacity(tokens, training), true);
+    return [indices, values];
+  }
+
+  /** Reads the decisions back synchronously (cpu, wasm, WebGL). */
+  private readDecisions(logits: { routing: tf.Tensor2D }, mask: tf.Tensor1D | null, training: boolean, call: number): MoERouting {
+    const tensors = this.decisionTensors(logits.routing, mask, training);
+    const maskValues = mask ? mask.dataSync() : null;
+    return {
+      tokens: logits.routing.shape[0],
+      training,
+      call,
+      choices: Int32Array.from(tensors[0]!.dataSync()),
+      scores: tensors[1] ? Float32Array.from(tensors[1].dataSync()) : null,
+      mask: maskValues ? Uint8Array.from(maskValues, (v) => (v !== 0 ? 1 : 0)) : null,
+    };
+  }
+
+  /** The dispatch plan (host), the gate of every slot, and the two auxiliary losses. */
+  private gatesAndLosses(
+    logits: { clean: tf.Tensor2D; routing: tf.Tensor2D },
+    mask: tf.Tensor1D | null,
+    training: boolean,
+    decisions: MoERouting,
+  ): { plan: DispatchPlan; gates: tf.Tensor2D; auxLoss: tf.Scalar; zLoss: tf.Scalar } {
+    const [tokens, experts] = logits.routing.shape;
+    const zLoss = routerZLoss(logits.clean, mask ? { mask } : {});
+    const probs = tf.softmax<tf.Tensor2D>(logits.routing);
 
     if (this.router === 'expert-choice') {
-      const probs = tf.softmax<tf.Tensor2D>(logits);
-      const factor = (training ? this.capacityFactor : (this.evalCapacityFactor ?? this.capacityFactor)) ?? 1;
-      const capacity = Math.min(tokens, Math.ceil((factor * this.k * tokens) / experts));
-      // Padding gets score −1, below every probability, and is skipped when the plan is built.
-      const scores = mask ? tf.where(tf.greater(tf.reshape(mask, [tokens, 1]), 0), probs, tf.fill([tokens, experts], -1)) : probs;
-      const { values, indices } = tf.topk(tf.transpose(scores), capacity, true);
-      const maskValues = mask ? mask.dataSync() : null;
       let realTokens = tokens;
-      if (maskValues) for (const v of maskValues) if (v === 0) realTokens--;
-      const plan = expertChoicePlan(indices.dataSync(), values.dataSync(), tokens, experts, capacity, realTokens);
+      if (decisions.mask) for (const v of decisions.mask) if (v === 0) realTokens--;
+      const capacity = this.expertChoiceCapacity(tokens, training);
+      const plan = expertChoicePlan(decisions.choices, decisions.scores!, tokens, experts, capacity, realTokens);
       const gates = tf.reshape<tf.Rank.R2>(probs, [tokens * experts, 1]);
       return { plan, gates, auxLoss: tf.scalar(0), zLoss };
     }
 
-    let routingLogits: tf.Tensor2D = logits;
-    if (this.noiseWeights && training) {
-      const noiseScale = tf.softplus(linear(routerInput, this.noiseWeights));
-      routingLogits = tf.add(logits, tf.mul(tf.randomNormal([tokens, experts], 0, 1, 'float32', noiseSeed(2)), noiseScale));
-    }
-    const probs = tf.softmax<tf.Tensor2D>(routingLogits);
-    const chosen = topKIndices(routingLogits, this.k).dataSync();
+    const chosen = decisions.choices;
     const factor = training ? this.capacityFactor : this.evalCapacityFactor;
     const capacity = factor === undefined ? tokens : Math.ceil((factor * this.k * tokens) / experts);
-    const plan = tokenChoicePlan(chosen, mask ? mask.dataSync() : null, tokens, this.k, experts, capacity);
+    const plan = tokenChoicePlan(chosen, decisions.mask, tokens, this.k, experts, capacity);
     // The gates of all T·k choices, read from the probabilities by a gather (no [T, k, E] one-hot).
     const flatChoice = new Int32Array(tokens * this.k);
     for (let i = 0; i < flatChoice.length; i++) flatChoice[i] = Math.floor(i / this.k) * experts + chosen[i]!;
