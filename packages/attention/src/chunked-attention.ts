@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalBiasCache, causalTileState, tile, type Block } from './internal/blocks.js';
-import { headMatrix, rows } from './internal/heads.js';
+import { headMatrix } from './internal/heads.js';
 import {
   attentionDims,
   booleanOption,
@@ -133,10 +133,10 @@ function forward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, config: Config)
   try {
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
-        const [keysT, values] = tf.tidy(() => [
+        const [keysT, values] = tf.tidy((): [tf.Tensor2D[], tf.Tensor2D[]] => [
           tf.split(tf.transpose(headMatrix(k, b, g)), sizes, 1),
           tf.split(headMatrix(v, b, g), sizes, 0),
-        ]) as [tf.Tensor2D[], tf.Tensor2D[]];
+        ]);
         for (let h = 0; h < headsQ; h++) {
           if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
           const headOut: tf.Tensor2D[] = [];
@@ -175,7 +175,7 @@ function forward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, config: Config)
             qi.dispose();
             const live = liveRows(query, config);
             if (live) {
-              const masked = tf.mul(acc!, live) as tf.Tensor2D;
+              const masked = tf.mul<tf.Tensor2D>(acc!, live);
               release(acc, live);
               acc = masked;
             }
@@ -243,10 +243,10 @@ function backward(dy: tf.Tensor4D, saved: tf.Tensor4D[], config: Config): tf.Ten
   try {
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
-        const [keys, keysT, valuesT] = tf.tidy(() => {
+        const [keys, keysT, valuesT] = tf.tidy((): [tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[]] => {
           const kh = headMatrix(k, b, g);
           return [tf.split(kh, sizes, 0), tf.split(tf.transpose(kh), sizes, 1), tf.split(tf.transpose(headMatrix(v, b, g)), sizes, 1)];
-        }) as [tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[]];
+        });
         // Transposed accumulators (dKᵀ, dVᵀ per key tile) keep every product in the fast, untransposed form.
         const dKT: (tf.Tensor2D | null)[] = kTiles.map(() => null);
         const dVT: (tf.Tensor2D | null)[] = kTiles.map(() => null);
@@ -297,11 +297,11 @@ function backward(dy: tf.Tensor4D, saved: tf.Tensor4D[], config: Config): tf.Ten
           }
           dQ.push(concatRows(headDQ));
         }
-        const [dKg, dVg] = tf.tidy(() => {
+        const [dKg, dVg] = tf.tidy((): [tf.Tensor2D, tf.Tensor2D] => {
           const fill = (list: (tf.Tensor2D | null)[], width: number) =>
             list.map((t, i) => t ?? tf.zeros<tf.Rank.R2>([width, kTiles[i]!.size]));
           return [tf.transpose(tf.concat(fill(dKT, headDim), 1)), tf.transpose(tf.concat(fill(dVT, valueDim), 1))];
-        }) as [tf.Tensor2D, tf.Tensor2D];
+        });
         tf.dispose([...keys, ...keysT, ...valuesT, ...dKT.filter((t) => t !== null), ...dVT.filter((t) => t !== null)]);
         dK.push(dKg);
         dV.push(dVg);

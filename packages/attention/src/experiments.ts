@@ -65,7 +65,7 @@ export async function favorApproximationExperiment(
   const counts = (options.featureCounts ?? [16, 64, 256, 1024]).map((m, i) => positive(m, fn, `options.featureCounts[${i}]`));
   const seed = options.seed ?? 0;
   const kinds = options.compareIid === false ? [true] : [true, false];
-  const [q, k, v] = [1, 2, 3].map((s) => tf.mul(tf.randomNormal([1, 1, n, headDim], 0, 1, 'float32', seed * 7 + s), 0.5)) as tf.Tensor4D[];
+  const [q, k, v] = [1, 2, 3].map((s) => tf.mul<tf.Tensor4D>(tf.randomNormal([1, 1, n, headDim], 0, 1, 'float32', seed * 7 + s), 0.5));
   const exact = scaledDotProductAttention(q!, k!, v!);
   const points: FavorApproximationPoint[] = [];
   const total = counts.length * kinds.length * trials;
@@ -118,12 +118,19 @@ export interface AttentionScalingOptions {
   headDim?: number;
   /** Timed runs per case (median reported), after one warm-up run. Default 3. */
   repeats?: number;
+  /** Stop repeating a case once its timed runs add up to this many ms (at least one run). Default no limit. */
+  caseBudgetMs?: number;
   /**
    * Memory budget (bytes): a case whose modelled memory exceeds it is not run all at once; exact attention
    * is then timed on one head and scaled by the number of heads (status 'per-head'), and a case whose
    * single head would not fit either is reported as 'out-of-memory'. Default 3.6 GiB (wasm's heap).
    */
   memoryBudgetBytes?: number;
+  /**
+   * From this length on, time one head and multiply by the number of heads (status 'per-head'): every op
+   * here runs the heads one after another, so this bounds the run time of long benchmarks. Default: never.
+   */
+  timeOneHeadFrom?: number;
   /** Return true to skip a case (for example to bound the run time); reported as 'skipped'. */
   skip?: (variant: ScalingVariant, n: number) => boolean;
   /** Seed of the inputs. Default 0. */
@@ -250,7 +257,8 @@ export async function attentionScalingExperiment(
         row.status = 'out-of-memory';
         row.note = `modelled peak ${(cost.memoryBytes / 2 ** 30).toFixed(2)} GiB > budget ${(budget / 2 ** 30).toFixed(2)} GiB`;
       } else {
-        const perHead = cost.memoryBytes > budget;
+        const overBudget = cost.memoryBytes > budget;
+        const perHead = heads > 1 && (overBudget || n >= (options.timeOneHeadFrom ?? Infinity));
         const h = perHead ? 1 : heads;
         const [q, k, v] = [1, 2, 3].map((s) => tf.randomNormal([1, h, n, headDim], 0, 1, 'float32', seed * 7 + s)) as tf.Tensor4D[];
         try {
@@ -262,10 +270,12 @@ export async function attentionScalingExperiment(
           };
           await run();
           const times: number[] = [];
-          for (let r = 0; r < repeats; r++) {
+          let spent = 0;
+          for (let r = 0; r < repeats && spent < (options.caseBudgetMs ?? Infinity); r++) {
             const t0 = performance.now();
             await run();
             times.push(performance.now() - t0);
+            spent += times[times.length - 1]!;
           }
           times.sort((a, b) => a - b);
           const profile = await tf.profile(() => runVariant(variant, q!, k!, v!));
@@ -275,7 +285,9 @@ export async function attentionScalingExperiment(
           row.gflops = cost.flops / row.timeMs / 1e6;
           if (perHead) {
             row.status = 'per-head';
-            row.note = `all heads at once would need ${(cost.memoryBytes / 2 ** 30).toFixed(2)} GiB: timed 1 of ${heads} heads, ×${heads}`;
+            row.note = overBudget
+              ? `all heads at once would need ${(cost.memoryBytes / 2 ** 30).toFixed(2)} GiB: timed 1 of ${heads} heads, ×${heads}; peak of one head`
+              : `timed 1 of ${heads} heads, ×${heads}; peak of one head`;
           }
         } catch (err) {
           row.status = 'out-of-memory';

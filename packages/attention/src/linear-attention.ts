@@ -152,7 +152,7 @@ export function linearAttentionFeatures(
     }
     return [applyFeatureMap(qt, config, 'query'), applyFeatureMap(kt, config, causal ? 'causal-key' : 'key')];
   });
-  return { queryFeatures: queryFeatures!, keyFeatures: keyFeatures! };
+  return { queryFeatures: queryFeatures, keyFeatures: keyFeatures };
 }
 
 /**
@@ -269,10 +269,10 @@ export function causalLinearAligned(
         previous ? tf.add<tf.Tensor2D>(previous.z, chunkZ) : chunkZ,
       ];
     });
-    outs.push(out!);
+    outs.push(out);
     // The caller's prefix is the caller's; sums made here are replaced.
     if (previous && previous !== prefix) tf.dispose([previous.kv, previous.z]);
-    state = { kv: kv!, z: z! };
+    state = { kv: kv, z: z };
   }
   return { out: outs.length === 1 ? outs[0]! : tf.concat(outs, 0), prefix: state! };
 }

@@ -180,7 +180,7 @@ export class MultiHeadAttention {
       }
       const [bq, bk, bv, bo] = this.biases;
       const project = (t: tf.Tensor3D, kernel: tf.Variable, bias: tf.Variable | undefined, heads: number, n: number): tf.Tensor4D => {
-        let flat: tf.Tensor2D = tf.matMul(tf.reshape(t, [batch * n, this.modelDim]), kernel as tf.Tensor2D);
+        let flat: tf.Tensor2D = tf.matMul(tf.reshape(t, [batch * n, this.modelDim]), kernel);
         if (bias) flat = tf.add(flat, bias);
         return tf.transpose(tf.reshape(flat, [batch, n, heads, this.headDim]), [0, 2, 1, 3]);
       };
@@ -208,7 +208,7 @@ export class MultiHeadAttention {
           attended = scaledDotProductAttention(q, k, v, { causal, ...(opts.mask === undefined ? {} : { mask: opts.mask }) });
       }
       const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * seq, this.numHeads * this.headDim]);
-      let out: tf.Tensor2D = tf.matMul(merged, this.outputKernel as tf.Tensor2D);
+      let out: tf.Tensor2D = tf.matMul(merged, this.outputKernel);
       if (bo) out = tf.add(out, bo);
       return tf.reshape(out, [batch, seq, this.modelDim]);
     });

@@ -38,5 +38,6 @@ export function forwardAndGrads(op: Op, q: tf.Tensor, k: tf.Tensor, v: tf.Tensor
 
 /** Rows of each attention matrix sum to one: with v = identity rows the output is the probability matrix. */
 export function identityValues(batch: number, heads: number, n: number): tf.Tensor4D {
-  return tf.tidy(() => tf.tile(tf.reshape(tf.eye(n), [1, 1, n, n]), [batch, heads, 1, 1]) as tf.Tensor4D);
+  return tf.tidy(() => tf.tile<tf.Tensor4D>(tf.reshape(tf.eye(n), [1, 1, n, n]), [batch, heads, 1, 1]));
 }
+

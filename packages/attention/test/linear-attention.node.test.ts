@@ -35,6 +35,7 @@ interface FeatureCase {
   matrix: number[];
 }
 const data = fixture as unknown as { linear: LinearCase[]; features: FeatureCase[] };
+const linearCases = data.linear;
 
 const optionsOf = (c: LinearCase): LinearAttentionOptions => ({
   featureMap: c.featureMap,
@@ -77,8 +78,8 @@ const gradTol = { atol: 5e-4, rtol: 5e-4 };
 
 describeBackends('linearAttention', (backend) => {
   it('matches numpy for ELU+1, ReLU and FAVOR+, causal and not, forward and gradients', async () => {
-    expect(data.linear.length).toBeGreaterThanOrEqual(9);
-    for (const c of data.linear) {
+    expect(linearCases.length).toBeGreaterThanOrEqual(9);
+    for (const c of linearCases) {
       const { q, k, v, upstream } = tensorsOf(c);
       const before = numTensors();
       const [out, dq, dk, dv] = forwardAndGrads((a, b, d) => linearAttention(a, b, d, optionsOf(c)), q, k, v, upstream);
@@ -93,10 +94,11 @@ describeBackends('linearAttention', (backend) => {
 
   it('causal linear attention equals the masked quadratic form, forward and gradients (rel 1e-5)', async () => {
     // 150 positions: two chunks of the prefix-sum form, the second one partial.
-    const q = seededTensor([1, 2, 150, 8], 21);
-    const k = seededTensor([1, 1, 150, 8], 22);
-    const v = seededTensor([1, 1, 150, 4], 23);
-    const upstream = seededTensor([1, 2, 150, 4], 24);
+    const n = 150;
+    const q = seededTensor([1, 2, n, 8], 21);
+    const k = seededTensor([1, 1, n, 8], 22);
+    const v = seededTensor([1, 1, n, 4], 23);
+    const upstream = seededTensor([1, 2, n, 4], 24);
     for (const featureMap of ['elu', 'relu', 'favor+'] as const) {
       const options: LinearAttentionOptions = { featureMap, numFeatures: 16, causal: true, seed: 5 };
       const ours = forwardAndGrads((a, b, c) => linearAttention(a, b, c, options), q, k, v, upstream);
@@ -150,7 +152,7 @@ describeBackends('linearAttention', (backend) => {
   it('orthogonal features are orthogonal within each block to 1e-4, and have χ(d) lengths', async () => {
     const d = 16;
     const omega = randomFeatureMatrix(40, d, { seed: 9 });
-    const rows = (await omega.array()) as number[][];
+    const rows = (await omega.array());
     for (let a = 0; a < rows.length; a++) {
       for (let b = a + 1; b < rows.length; b++) {
         if (Math.floor(a / d) !== Math.floor(b / d)) continue;
