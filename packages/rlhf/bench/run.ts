@@ -8,6 +8,7 @@
  *   pnpm bench --quick    small workloads, a smoke test; does not rewrite the files
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine, markdownTable, timeMs, writeBenchmarks, type BenchSection } from '@prep/test-utils/bench';
@@ -169,6 +170,30 @@ sections.push({
 });
 
 // ---------------------------------------------------------------------------------------------------
+// 2b. Findings, in words, from the numbers above
+const betasWith = (runs: TrainingRun[], verdict: string) => runs.filter((r) => r.verdict === verdict).map((r) => r.beta);
+const best = (runs: TrainingRun[]) => runs.reduce((a, b) => (b.final.trueReward > a.final.trueReward ? b : a));
+const list = (xs: number[]) => (xs.length === 0 ? 'none' : `β ∈ {${xs.join(', ')}}`);
+const bestPPO = best(result.ppo);
+const bestDPO = best(result.dpo);
+const human = rlaif.variants[0]!;
+const describeVariant = (name: string) => {
+  const v = rlaif.variants.find((x) => x.name.startsWith(name))!;
+  return `${v.name}: ${pct(v.labels.longerChosenShare)} longer chosen, PPO ${signed(v.versusHuman.ppoMeanLength)} words and ${signed(v.versusHuman.ppoTrueReward)} true reward`;
+};
+const findings = [
+  `PPO, reward hacking (proxy up, true reward ending below the reference or far below its own peak): ${list(betasWith(result.ppo, 'reward hacking'))}; ` +
+    `under-optimisation (less than half the best gain): ${list(betasWith(result.ppo, 'under-optimisation'))}; best β ${bestPPO.beta} (true Δ ${signed(bestPPO.final.trueReward - reference.trueReward)}).`,
+  `DPO, reward hacking: ${list(betasWith(result.dpo, 'reward hacking'))}; under-optimisation: ${list(betasWith(result.dpo, 'under-optimisation'))}; ` +
+    `best β ${bestDPO.beta} (true Δ ${signed(bestDPO.final.trueReward - reference.trueReward)}, KL ${f(bestDPO.final.kl)} nats). DPO never queries the reward model, so its loophole is out of reach.`,
+  `Adaptive controller: mean KL ${f(adaptive.meanKLLastHalf)} nats over the second half for a target of ${adaptive.target}; β went from ${adaptive.beta} to ${f(adaptive.final.beta, 4)}.`,
+  `RLAIF: humans chose the longer response in ${pct(human.labels.longerChosenShare)} of the pairs (truth: ${pct(rlaif.truthLongerShare)}); ` +
+    [describeVariant('AI judge'), describeVariant('AI judge + position swap'), describeVariant('ensemble'), describeVariant('mixed'), describeVariant('AI judge + swap, min')].join('; ') + '.',
+];
+for (const line of findings) log(`finding: ${line}`);
+sections.unshift({ heading: 'Findings', description: 'Generated from the tables below by `bench/run.ts`.', table: findings.map((l) => `- ${l}`).join('\n') });
+
+// ---------------------------------------------------------------------------------------------------
 // 3. Ops against their baselines
 /** TRL's compute_advantages as written: a reversed loop of per-step slices (T small kernels per call). */
 function gaeLoop(rewards: tf.Tensor2D, values: tf.Tensor2D, gamma: number, lambda: number): tf.Tensor2D {
@@ -238,7 +263,7 @@ opRows.push([
   'the issue’s target: 60 s on wasm',
   `${f(beta.wallS, 1)} s wall, ${f(beta.cpuS, 1)} s CPU`,
   '60 s',
-  `${f(beta.wallS / 60, 2)} of the budget`,
+  `CPU ${f(beta.cpuS / 60, 2)}, wall ${f(beta.wallS / 60, 2)} of the budget`,
 ]);
 opRows.push([quick ? 'the RLAIF experiment (quick sizes)' : 'the RLAIF experiment (defaults: 6 label sets × RM, PPO, DPO)', '—', `${f(rlaifRun.wallS, 1)} s wall, ${f(rlaifRun.cpuS, 1)} s CPU`, '—', '—']);
 for (const row of opRows) log(row.join(' | '));
@@ -246,7 +271,9 @@ sections.push({
   heading: 'Speed: ops and experiments against their baselines',
   description:
     'Median wall times on wasm. GAE runs as matrix products with a discount matrix over blocks of 128 steps; the baseline is TRL’s reversed ' +
-    'loop ported to tfjs ops. "×" is baseline time / our time (higher is better for us).',
+    'loop ported to tfjs ops. "×" is baseline time / our time (higher is better for us). The experiments run on one thread, so their CPU ' +
+    `time is their wall time on an idle core; this run shared the machine with other work (load average ${loadavg().map((x) => x.toFixed(1)).join(', ')} ` +
+    `on ${machineLine().split(' ')[0]} cores at the end of the run), which is why wall and CPU time differ.`,
   table: markdownTable(['what', 'baseline', 'ours', 'baseline time', 'ratio'], opRows),
 });
 
@@ -274,6 +301,8 @@ if (quick) {
       start,
       '',
       '_Written by `pnpm bench` (seed 0, wasm); see BENCHMARKS.md for the DPO sweep, other seeds and timings._',
+      '',
+      ...findings.map((l) => `- ${l}`),
       '',
       '**PPO over β** (Δ against the reference policy; exact expectations):',
       '',

@@ -43,6 +43,7 @@ const TOY_RULES: Record<string, readonly (readonly [RegExp, string])[]> = {
     [/\bbypass\b/g, 'respect'],
   ],
   polite: [
+    [/\ban idiot\b/g, 'a person'],
     [/\bidiot\b/g, 'person'],
     [/\bstupid\b/g, 'unusual'],
     [/\bpathetic\b/g, 'disappointing'],
