@@ -26,10 +26,12 @@ export function denseDispatchForward(layer: MoELayer, input: tf.Tensor): tf.Tens
       combine = tf.add(combine, tf.mul(oneHotFloat(column, experts), tf.reshape(gateColumns[j]!, [tokens, 1])));
     });
     const perExpert = columnsOf(combine as tf.Tensor2D);
+    // Expert by expert, freeing each expert's [T, dHidden] activations before the next one.
     let out: tf.Tensor = tf.zeros([tokens, layer.dModel]);
     layer.expertWeights.forEach(({ w1, w2 }, e) => {
-      const y = tf.matMul(tf.relu(tf.matMul(x, w1)), w2);
-      out = tf.add(out, tf.mul(y, tf.reshape(perExpert[e]!, [tokens, 1])));
+      const next = tf.tidy(() => tf.add(out, tf.mul(tf.matMul(tf.relu(tf.matMul(x, w1)), w2), tf.reshape(perExpert[e]!, [tokens, 1]))));
+      out.dispose();
+      out = next;
     });
     return out as tf.Tensor2D;
   });

@@ -82,7 +82,18 @@ export async function expertLoad(indices: tf.Tensor | tf.TensorLike, numExperts:
   return summarizeCounts(counts);
 }
 
-/** The diagnostics of {@link expertLoad} from counts per expert (pure, no tensors). */
+/**
+ * The diagnostics of {@link expertLoad} from counts per expert (pure, no tensors): for counts you already
+ * hold, such as `MoELayer.apply(...).routedCounts`.
+ *
+ * @param counts - assignments per expert, length E
+ * @returns see {@link ExpertLoad}
+ * @example
+ * ```ts
+ * import { summarizeCounts } from '@prep/moe';
+ * summarizeCounts([3, 1, 0, 0]).deadExperts; // 2
+ * ```
+ */
 export function summarizeCounts(counts: readonly number[]): ExpertLoad {
   const experts = counts.length;
   const total = counts.reduce((a, b) => a + b, 0);

@@ -145,12 +145,13 @@ const routingOwner = new WeakMap<MoERouting, MoELayer>();
  * A mixture-of-experts FFN layer that runs each expert on the tokens routed to it and on no other.
  *
  * `apply` routes the tokens, reads the routing decisions back (T·k int32, or E·C for expert choice),
- * gathers each expert's tokens into one expert-sorted buffer, runs expert e's two matrix products on its
- * rows only, and scatters the outputs back weighted by the gates. Work and memory are O(k·T·dHidden)
+ * gathers each expert's tokens (`gatherND`), runs expert e's two matrix products on those rows only, and
+ * scatter-adds the outputs back weighted by the gates (`scatterND`). Work and memory are O(k·T·dHidden)
  * whatever E is; no `[T, E, dHidden]` tensor and no product of a token with an expert it was not routed
- * to is ever formed. The scatter is written as gathers with a custom gradient, so it runs and trains on
- * backends without `UnsortedSegmentSum` (wasm). Differentiable end to end: gradients reach the expert
- * weights, the router (through the gates and the auxiliary losses) and the input.
+ * to is ever formed. The expert phase has a hand-written backward pass (gather ↔ scatter, untransposed
+ * products), so it trains on backends without `UnsortedSegmentSum` (wasm) and avoids tfjs-wasm's slow
+ * transposed products. Differentiable end to end: gradients reach the expert weights, the router
+ * (through the gates and the auxiliary losses), the noise scale and the input.
  *
  * Each expert is `act(x·W1)·W2` with W1 `[dModel, dHidden]`, W2 `[dHidden, dModel]`, no biases (Switch,
  * Mixtral); W1 and W2 start from N(0, 1/fan_in) (T5). The weights are plain `tf.Variable`s in
@@ -249,7 +250,15 @@ export class MoELayer {
     }));
   }
 
-  /** The variables an optimizer should train: router, noise weights (noisy-topk), then W1, W2 per expert. */
+  /**
+   * The variables an optimizer should train: router, noise weights (noisy-topk), then W1, W2 per expert.
+   *
+   * @returns the list, in that order (a new array each time; the variables are the layer's own)
+   * @example
+   * ```ts
+   * optimizer.minimize(() => lossOf(layer.apply(x, { training: true })), false, layer.trainableWeights);
+   * ```
+   */
   get trainableWeights(): tf.Variable[] {
     return [
       this.routerWeights,
@@ -258,7 +267,15 @@ export class MoELayer {
     ];
   }
 
-  /** Number of trainable parameters. */
+  /**
+   * Number of trainable parameters: E·2·dModel·dHidden + dModel·E (+ dModel·E for the noise weights).
+   *
+   * @returns the count
+   * @example
+   * ```ts
+   * new MoELayer({ dModel: 256, dHidden: 1024, numExperts: 64, k: 2 }).numParams; // 33 570 816
+   * ```
+   */
   get numParams(): number {
     return this.trainableWeights.reduce((total, v) => total + v.size, 0);
   }
@@ -511,7 +528,15 @@ export class MoELayer {
     );
   }
 
-  /** Disposes the layer's variables; later calls to `apply` throw. */
+  /**
+   * Disposes the layer's variables; later calls to `apply` and `route` throw a TypeError. Calling it
+   * twice is harmless.
+   *
+   * @example
+   * ```ts
+   * layer.dispose();
+   * ```
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
