@@ -357,7 +357,9 @@ export class KVCacheManager {
    * and its tokens are kept. `'recompute'`: on {@link KVCacheManager.resume} the K/V are recomputed
    * (prefix-cache hits excepted). `'swap'`: call `PagedKVStore.swapOut` before this, and
    * `PagedKVStore.swapIn` after `resume`, to copy the K/V out and back. Either way the sequence decodes
-   * afterwards exactly as if it had never been preempted.
+   * afterwards exactly as if it had never been preempted. Blocks it shared (after a fork or a prefix hit)
+   * stay with their other holders; on resume it gets blocks of its own (recompute mode can share full
+   * blocks again through the prefix cache).
    * @param seqId - a running sequence
    * @param mode - `'recompute'` or `'swap'`
    * @returns the number of blocks that became free
