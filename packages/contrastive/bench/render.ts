@@ -171,14 +171,16 @@ function performanceSections(p: PerformanceResults): BenchSection[] {
     {
       heading: 'Chunked against dense at N = 4,096',
       description:
-        `${runLine(p.run)} Median wall time of value + gradients (embeddings and scale). The dense losses are the open_clip formulas on the full ` +
-        'N×N matrix with tfjs autodiff; their backward pass runs matMul with transposed operands, which the wasm backend executes far slower than plain products, ' +
-        'while the chunked backward is written by hand with untransposed products.',
+        `${runLine(p.run)}${load} Medians of three runs of value + gradients (embeddings and scale). The dense losses are the open_clip formulas on the ` +
+        'full N×N matrix, differentiated by tfjs autodiff except the matrix product and the log-sum-exps, whose textbook gradients we give without transposed ' +
+        "operands (tfjs's own matMul gradient multiplies transposed operands, which made the whole dense gradient 4–15× slower on wasm when we measured it).",
       table: versus,
     },
     {
       heading: 'Retrieval metrics in chunks',
-      description: `${runLine(p.run)} recall@1/5/10, mean and median rank in both directions; the baseline builds the N×N score matrix, reads it and sorts each row.`,
+      description:
+        `${runLine(p.run)}${load} recall@1/5/10, mean and median rank in both directions, for noisy copies (text = image + 4 × noise); ` +
+        'the baseline builds the N×N score matrix, reads it and sorts each row, and must find the same recall@1.',
       table: retrieval,
     },
   ];
