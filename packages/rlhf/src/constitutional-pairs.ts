@@ -63,7 +63,19 @@ export interface ConstitutionalPairsOptions<P = ConstitutionalPrinciple> {
   onProgress?: (progress: ConstitutionalProgress) => void;
 }
 
-/** Raised when a model call of {@link constitutionalPairs} keeps failing; names the step and the prompt. */
+/**
+ * Raised when a model call of {@link constitutionalPairs} keeps failing after its retries; names the step and
+ * the prompt, and keeps the last error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { ConstitutionalModelError, constitutionalPairs, createToyConstitutionalModel, TOY_CONSTITUTION } from '@prep/rlhf';
+ * const model = { ...createToyConstitutionalModel(), revise: () => Promise.reject(new Error('offline')) };
+ * await constitutionalPairs({ prompts: ['hi'], principles: TOY_CONSTITUTION, model, seed: 1 }).catch((err: unknown) => {
+ *   if (err instanceof ConstitutionalModelError) console.log(err.step, err.index); // 'revise' 0
+ * });
+ * ```
+ */
 export class ConstitutionalModelError extends Error {
   override readonly name = 'ConstitutionalModelError';
   /** Index of the prompt. */

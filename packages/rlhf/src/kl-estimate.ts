@@ -4,7 +4,7 @@ import { enumOption, expectShape, floatTensor } from './internal/validate.js';
 /** The three Monte-Carlo KL estimators of Schulman's note "Approximating KL divergence". */
 export type KLEstimator = 'k1' | 'k2' | 'k3';
 
-/** The estimator names, in order. */
+/** The estimator names, in order: `['k1', 'k2', 'k3']`. */
 export const KL_ESTIMATORS: readonly KLEstimator[] = ['k1', 'k2', 'k3'];
 
 const FN = 'klEstimate';

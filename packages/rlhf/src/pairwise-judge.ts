@@ -25,6 +25,17 @@ export type PairwiseJudge<R = string, P = string> = (prompt: P, a: R, b: R) => P
 /**
  * Raised when a judge (or an ensemble member) fails, after any retries: names the item or member and keeps
  * the last error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { JudgeError, labelPreferences, type PairwiseJudge } from '@prep/rlhf';
+ * const down: PairwiseJudge = () => Promise.reject(new Error('HTTP 503'));
+ * try {
+ *   await labelPreferences([{ prompt: 'q', a: 'x', b: 'y' }], down, { retries: 1 });
+ * } catch (err) {
+ *   if (err instanceof JudgeError) console.log(err.index, err.attempts, err.cause); // 0 2 Error: HTTP 503
+ * }
+ * ```
  */
 export class JudgeError extends Error {
   override readonly name = 'JudgeError';

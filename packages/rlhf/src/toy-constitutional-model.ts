@@ -69,7 +69,18 @@ function toyRulesFor(principle: unknown): { name: string; rules: readonly (reado
   return { name: name || 'unnamed', rules: Object.values(TOY_RULES).flat() };
 }
 
-/** Counts the toy model's flaws in a response (optionally only those one principle covers). */
+/**
+ * Counts the toy model's flaws in a response: matches of the rules of one principle, or of all four.
+ *
+ * @param response - any text
+ * @param principleName - `'harmless'`, `'polite'`, `'honest'` or `'concise'`; omitted or unknown: every rule
+ * @returns the number of rule matches
+ * @example
+ * ```ts
+ * import { toyFlawCount } from '@prep/rlhf';
+ * toyFlawCount('It will definitely work, guaranteed.', 'honest'); // 2
+ * ```
+ */
 export function toyFlawCount(response: string, principleName?: string): number {
   const rules = principleName && TOY_RULES[principleName] ? TOY_RULES[principleName] : Object.values(TOY_RULES).flat();
   let count = 0;

@@ -19,7 +19,7 @@ import { optimumProbs, pointOf, trainDPO, trainPPO, type TrainingPoint } from '.
 
 export type { TrainingPoint } from './toy-training.js';
 
-/** The β grid of question 2. */
+/** The β grid of question 2: `[0.001, 0.01, 0.02, 0.05, 0.1, 0.5]`, the default of {@link runBetaExperiment}. */
 export const DEFAULT_BETAS: readonly number[] = [0.001, 0.01, 0.02, 0.05, 0.1, 0.5];
 
 /** Progress of the experiments: a phase, the run within it and the step within the run. */
