@@ -12,6 +12,7 @@ import {
   optionalNumber,
   optionsObject,
   got,
+  tfSeed,
 } from './internal/validate.js';
 import { routerZLoss } from './router-z-loss.js';
 
@@ -234,7 +235,7 @@ export class MoELayer {
     const routerStd = optionalNumber(opts.routerInitStd, FN, 'options.routerInitStd', { min: 0 }) ?? Math.sqrt(0.1 / this.dModel);
 
     const id = instances++;
-    const seedOf = (i: number) => this.seed * 7919 + i;
+    const seedOf = (i: number) => tfSeed(this.seed * 7919 + i);
     const { dModel, dHidden, numExperts } = this;
     const variable = (name: string, init: () => tf.Tensor2D): tf.Variable<tf.Rank.R2> => {
       const initial = tf.tidy(init);
@@ -429,7 +430,7 @@ export class MoELayer {
   /** Router logits (jittered input in training), and the logits the decisions use (plus router noise). */
   private logits(x: tf.Tensor2D, training: boolean, call: number): { clean: tf.Tensor2D; routing: tf.Tensor2D } {
     const [tokens] = x.shape;
-    const noiseSeed = (i: number) => this.seed * 7919 + 1_000_003 * (call + 1) + i;
+    const noiseSeed = (i: number) => tfSeed(this.seed * 7919 + 1_000_003 * (call + 1) + i);
     const input =
       training && this.jitter > 0
         ? tf.mul<tf.Tensor2D>(x, tf.randomUniform([tokens, this.dModel], 1 - this.jitter, 1 + this.jitter, 'float32', noiseSeed(1)))

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { columnsOf, oneHotFloat } from './internal/assignments.js';
-import { booleanOption, floatTensor, maskTensor, numberOption, optionalNumber, optionsObject } from './internal/validate.js';
+import { booleanOption, floatTensor, maskTensor, numberOption, optionalNumber, optionsObject, tfSeed } from './internal/validate.js';
 
 /** Options of {@link topKRouting}. */
 export interface TopKRoutingOptions {
@@ -95,7 +95,7 @@ export function topKRouting(logits: tf.Tensor | tf.TensorLike, k: number, option
     const factor = training ? capacityFactor : evalCapacityFactor;
     const capacity = factor === undefined ? tokens : Math.ceil((factor * k * tokens) / experts);
 
-    const noisy = training && noiseStd > 0 ? tf.add(z, tf.randomNormal([tokens, experts], 0, noiseStd, 'float32', seed)) : z;
+    const noisy = training && noiseStd > 0 ? tf.add(z, tf.randomNormal([tokens, experts], 0, noiseStd, 'float32', tfSeed(seed))) : z;
     const probs = tf.softmax(noisy) as tf.Tensor2D;
     // Discrete decisions (indices, keep) come out of one kernel with a zero gradient: tfjs has no
     // gradient for TopK, Less or LogicalAnd, and none is needed.

@@ -32,8 +32,10 @@ describeBackends('collapseExperiment', (backend) => {
     expect(result.table.split('\n')).toHaveLength(4);
     expect(collapseTable(result.runs)).toBe(result.table);
     // Seeded: the same options give the same numbers.
-    const again = await collapseExperiment({ ...options, runs: ['none'], onProgress: undefined as never });
-    expect(again.runs[0]!.final).toEqual(none!.final);
+    const again = await collapseExperiment({ ...options, seed: 0, runs: ['none', 'all'], onProgress: undefined as never });
+    const twice = await collapseExperiment({ ...options, seed: 0, runs: ['none', 'all'], onProgress: undefined as never });
+    expect(twice.runs.map((r) => r.points)).toEqual(again.runs.map((r) => r.points));
+    expect(twice.runs[1]!.final).toEqual(again.runs[1]!.final);
     expect((JSON.parse(JSON.stringify(result)) as typeof result).runs[0]!.final.topShare).toBe(1);
   });
 

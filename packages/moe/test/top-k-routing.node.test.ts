@@ -108,6 +108,11 @@ describeBackends('topKRouting', (backend) => {
     const c = topKRouting(logits, 2, { noiseStd: 1, seed: 8 });
     const clean = topKRouting(logits, 2, { noiseStd: 1, seed: 7, training: false });
     await expectTensorClose(a.probs, b.probs, { atol: 0, rtol: 0 }, 'same seed');
+    // Seed 0 (the default) is a seed too: tfjs alone would treat it as "unseeded".
+    const zeroA = topKRouting(logits, 2, { noiseStd: 1 });
+    const zeroB = topKRouting(logits, 2, { noiseStd: 1, seed: 0 });
+    await expectTensorClose(zeroA.probs, zeroB.probs, { atol: 0, rtol: 0 }, 'seed 0 reproduces');
+    [zeroA, zeroB].forEach(dispose);
     expect(Array.from(await a.probs.data())).not.toEqual(Array.from(await c.probs.data()));
     await expectTensorClose(clean.probs, tf.softmax(logits), probTol, 'no noise at evaluation');
     const tied = topKRouting(tf.zeros([3, 4]), 2);

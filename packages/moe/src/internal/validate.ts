@@ -156,3 +156,11 @@ export function functionOption<F>(value: unknown, fn: string, arg: string): F | 
   if (typeof value !== 'function') throw new TypeError(`${fn}: '${arg}' must be a function; got ${got(value)}`);
   return value as F;
 }
+
+/**
+ * A seed for tfjs's random ops. tfjs treats a seed of 0 as "no seed" (`seed ? seed : Math.random()`),
+ * so every seed is shifted by one half: integer seeds stay distinct and 0 stays reproducible.
+ */
+export function tfSeed(seed: number): number {
+  return seed + 0.5;
+}
