@@ -5,6 +5,8 @@
  *   tsx bench/run.ts            default run (a few minutes): exact and chunked at n = 16384 time one head ×8
  *   tsx bench/run.ts --full     every case on all heads, 3 timed runs each (long)
  *   tsx bench/run.ts --quick    sizes up to 2048 only (smoke test; does not rewrite the files)
+ *
+ * ATTN_PACKAGE_DIR overrides where BENCHMARKS.md and README.md are written (default: this package).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +17,7 @@ import { MultiHeadAttention as LayersMultiHeadAttention } from '@tensorflow/tfjs
 import {
   attentionCost,
   attentionScalingExperiment,
+  chunkedAttention,
   favorApproximationExperiment,
   scaledDotProductAttention,
   sourceComparison,
@@ -23,8 +26,10 @@ import {
 } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = process.env.ATTN_PACKAGE_DIR ?? join(here, '..');
 const full = process.argv.includes('--full');
-const quick = process.argv.includes('--quick');
+const smoke = process.argv.includes('--smoke');
+const quick = smoke || process.argv.includes('--quick');
 const HEADS = 8;
 const HEAD_DIM = 64;
 const HEAP = 3.6 * 2 ** 30;
@@ -36,10 +41,11 @@ const ratio = (x: number): string => `${x.toFixed(2)}×`;
 
 await useBackend('wasm');
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const sections: BenchSection[] = [];
 
 // ------------------------------------------------------------------ 1. exact attention vs rank-2 matMul
-const N1 = 2048;
+const N1 = smoke ? 256 : 2048;
 const flopsPerHead = 4 * N1 * N1 * HEAD_DIM;
 const matmulTimes = tf.tidy(() => [tf.randomNormal([N1, HEAD_DIM]), tf.randomNormal([HEAD_DIM, N1]), tf.randomNormal([N1, N1]), tf.randomNormal([N1, HEAD_DIM])]);
 const [qRows, kCols, probs, values] = matmulTimes as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -85,7 +91,7 @@ try {
 }
 // The same comparison on the cpu backend, where its Einsum kernel exists (smaller n: cpu is slow).
 {
-  const n = 256;
+  const n = smoke ? 64 : 256;
   await useBackend('cpu');
   const [qc, kc, vc] = [1, 2, 3].map((s) => tf.randomNormal([1, HEADS, n, HEAD_DIM], 0, 1, 'float32', s)) as tf.Tensor4D[];
   const layer = layersCore(n);
@@ -118,7 +124,7 @@ sections.push({
 tf.dispose([qRows, kCols, probs, values, q1, k1, v1]);
 
 // ------------------------------------------------------------------ 2. time and memory vs n, every variant
-const sizes = quick ? [512, 1024, 2048] : [512, 1024, 2048, 4096, 8192, 16384];
+const sizes = smoke ? [256, 512] : quick ? [512, 1024, 2048] : [512, 1024, 2048, 4096, 8192, 16384];
 const subQuadratic: ScalingVariant[] = [
   { name: 'chunked', op: 'chunked' },
   { name: 'linear (elu)', op: 'linear', featureMap: 'elu' },
@@ -186,9 +192,9 @@ function costOf(name: string, n: number): Parameters<typeof attentionCost>[0] {
 
 // ------------------------------------------------------------------ 3. the issue's targets
 const targets: (string | number)[][] = [];
-const big = quick ? 2048 : 16384;
-const mid = quick ? 1024 : 8192;
-const small = quick ? 512 : 4096;
+const big = sizes[sizes.length - 1]!;
+const mid = sizes[sizes.length - 2]!;
+const small = sizes[Math.max(0, sizes.length - 3)]!;
 targets.push([
   `exact at n = ${N1}: GFLOP/s vs rank-2 matMul`,
   '≥ 0.50',
@@ -199,7 +205,7 @@ const layersWasm = layersRows.find((r) => r[0] === 'wasm');
 targets.push([
   'exact vs tfjs-layers MultiHeadAttention core',
   '≥ 2×',
-  layersWasm ? String(layersWasm[4]) : `wasm: does not run; cpu (n 256): ${String(layersRows[0]?.[4])}`,
+  layersWasm ? String(layersWasm[4]) : `wasm: does not run; cpu (n ${String(layersRows[0]?.[1])}): ${String(layersRows[0]?.[4])}`,
   layersWasm ? (tSdpa > 0 && Number.parseFloat(String(layersWasm[4])) >= 2 ? 'met' : 'missed') : 'n/a on wasm',
 ]);
 const exactMid = find('exact', mid);
@@ -236,8 +242,27 @@ sections.unshift({
 });
 for (const t of targets) log(`target: ${t.join(' | ')}`);
 
+// ------------------------------------------------------------------ 3b. chunk size of chunkedAttention
+{
+  const n = smoke ? 512 : 4096;
+  const [q, k, v] = [1, 2, 3].map((s) => tf.randomNormal<tf.Rank.R4>([1, HEADS, n, HEAD_DIM], 0, 1, 'float32', s));
+  const sweep: (string | number)[][] = [];
+  for (const chunkSize of [128, 256, 512, 1024, 2048]) {
+    const t = await timeMs(() => tf.dispose(chunkedAttention(q!, k!, v!, { chunkSize })), { repeats: quick ? 1 : 2, warmup: 1 });
+    const tc = await timeMs(() => tf.dispose(chunkedAttention(q!, k!, v!, { chunkSize, causal: true })), { repeats: quick ? 1 : 2, warmup: 1 });
+    sweep.push([chunkSize, ms(t), ms(tc)]);
+    log(`chunkSize ${chunkSize}: ${ms(t)} ms, causal ${ms(tc)} ms`);
+  }
+  tf.dispose([q, k, v]);
+  sections.push({
+    heading: `chunkedAttention: tile size at n = ${n}`,
+    description: 'Forward time on wasm against `chunkSize` (8 heads, headDim 64); the default is 512.',
+    table: markdownTable(['chunkSize', 'time (ms)', 'causal (ms)'], sweep),
+  });
+}
+
 // ------------------------------------------------------------------ 4. FAVOR+ error against feature count
-const favor = await favorApproximationExperiment({ n: 512, headDim: HEAD_DIM, featureCounts: [16, 64, 256, 1024], trials: quick ? 2 : 4, seed: 0 });
+const favor = await favorApproximationExperiment({ n: smoke ? 64 : 512, headDim: smoke ? 16 : HEAD_DIM, featureCounts: [16, 64, 256, 1024], trials: quick ? 2 : 4, seed: 0 });
 sections.push({
   heading: 'FAVOR+ approximation error against the number of random features',
   description:
@@ -270,21 +295,24 @@ sections.push({
 });
 
 const totalS = (performance.now() - t0) / 1000;
-log(`bench finished in ${totalS.toFixed(0)} s`);
+const cpu = process.cpuUsage(cpu0);
+const cpuShare = (cpu.user + cpu.system) / 1e6 / totalS;
+log(`bench finished in ${totalS.toFixed(0)} s (this process used ${(100 * cpuShare).toFixed(0)}% of a core on average)`);
 if (quick) process.exit(0);
 
-writeBenchmarks(join(here, '..', 'BENCHMARKS.md'), {
+writeBenchmarks(join(packageDir, 'BENCHMARKS.md'), {
   title: '@prep/attention benchmarks',
   command: `pnpm bench${full ? ' -- --full' : ''} (tsx bench/run.ts${full ? ' --full' : ''}), ${totalS.toFixed(0)} s`,
   backend: 'wasm (Node, SIMD, one thread)',
   intro:
     'Written by `bench/run.ts`; every ratio compares figures measured in the same run on the same machine. ' +
-    'The machine is shared with other jobs, so absolute times are noisy; ratios are more stable.',
+    `During this run the process used ${(100 * cpuShare).toFixed(0)}% of a core on average (wasm runs on one thread; ` +
+    'a share well below 100% means other jobs competed for the CPU and the times are inflated and noisy).',
   sections,
 });
 
 // The README's decision table, from this run's numbers.
-const readmePath = join(here, '..', 'README.md');
+const readmePath = join(packageDir, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
 const at = (name: string, n: number): string => {
   const r = find(name, n);

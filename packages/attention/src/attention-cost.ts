@@ -103,7 +103,7 @@ export function attentionCost(options: AttentionCostOptions): AttentionCost {
   const BH = batch * heads;
   const inputBytes = 3 * BH * n * d * E;
   // At the end: the per-head outputs, their stacked copy, and its reshape (tf.profile counts a reshape's bytes).
-  const outputList = 4 * BH * n * d * E;
+  const outputList = 3 * BH * n * d * E;
   let perHead: { flops: number; scores: number };
   let workspace: number;
 
@@ -158,10 +158,11 @@ export function attentionCost(options: AttentionCostOptions): AttentionCost {
         }
       }
       perHead = { flops, scores: 0 };
-      const transient = map === 'elu' ? 2 : map === 'relu' ? 4 : 5; // live [n, m] tensors while φ(Q) is computed
+      // Live [n, m] tensors while one head's φ(Q) is computed next to φ(K) (calibrated with tf.profile).
+      const featureTensors = map === 'elu' ? 2 : map === 'relu' ? 5 : 6;
       workspace = Math.max(
         outputList,
-        (BH + 6 + (causal ? 2 : 0)) * n * d * E + (1 + transient) * n * m * E + (causal ? 3 * 128 * 128 * E : 2 * m * d * E),
+        (BH - 1 + (causal ? 6 : 4)) * n * d * E + featureTensors * n * m * E + (causal ? 3 * 128 * 128 * E : 2 * m * d * E),
       );
       break;
     }
@@ -202,7 +203,7 @@ export function attentionCost(options: AttentionCostOptions): AttentionCost {
         widest = Math.max(widest, keys);
       }
       perHead = { flops, scores };
-      workspace = Math.max(outputList, (BH - 1) * n * d * E + 14 * padded * d * E + 3 * b * widest * E + 2 * widest * d * E);
+      workspace = Math.max(outputList, (BH - 1) * n * d * E + 9 * padded * d * E + 3 * b * widest * E + 2 * widest * d * E);
       break;
     }
   }

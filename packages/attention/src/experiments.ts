@@ -278,10 +278,12 @@ export async function attentionScalingExperiment(
             spent += times[times.length - 1]!;
           }
           times.sort((a, b) => a - b);
+          // tf.profile's peakBytes is absolute (every live tensor); report what the op adds to what was live.
+          const liveBefore = tf.memory().numBytes;
           const profile = await tf.profile(() => runVariant(variant, q!, k!, v!));
           tf.dispose(profile.result);
           row.timeMs = times[Math.floor(times.length / 2)]! * (perHead ? heads : 1);
-          row.peakBytes = profile.peakBytes;
+          row.peakBytes = profile.peakBytes - liveBefore;
           row.gflops = cost.flops / row.timeMs / 1e6;
           if (perHead) {
             row.status = 'per-head';

@@ -163,7 +163,7 @@ export function linearAttentionFeatures(
  * FAVOR+ (google-research performer `softmax_kernel_transformation` + `favor_attention`) approximates
  * softmax attention without bias: the estimate improves as `numFeatures` grows. `'elu'` and `'relu'` define
  * different (not softmax) attention kernels. With `causal`, rows use prefix sums over their visible keys
- * in chunks of {@link CAUSAL_LINEAR_CHUNK} (the masked φ(Q_c)φ(K_c)ᵀ inside a chunk is 128 × 128), equal to
+ * in chunks of 128 rows (the masked φ(Q_c)φ(K_c)ᵀ inside a chunk is 128 × 128), equal to
  * the masked quadratic form (φ(Q)φ(K)ᵀ ⊙ M)V / rowsum, and to feeding the tokens one by one through
  * {@link LinearAttentionState}. Query head h reads KV head ⌊h·headsKV/headsQ⌋. Random features are drawn
  * once from `seed` in plain JS ({@link randomFeatureMatrix}), shared by all heads, identical on every backend.

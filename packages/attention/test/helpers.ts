@@ -1,5 +1,5 @@
 /** Shared helpers of this package's tests. */
-import { tf } from '@prep/test-utils/tensor';
+import { profileTensors, tf, type TensorProfile } from '@prep/test-utils/tensor';
 
 /** A fixture case with q, k, v, an upstream gradient G and the reference output and gradients of sum(out·G). */
 export interface GradCase {
@@ -41,3 +41,13 @@ export function identityValues(batch: number, heads: number, n: number): tf.Tens
   return tf.tidy(() => tf.tile<tf.Tensor4D>(tf.reshape(tf.eye(n), [1, 1, n, n]), [batch, heads, 1, 1]));
 }
 
+
+/**
+ * `profileTensors`, with `peakBytes` made relative: tf.profile reports the absolute peak of all live
+ * tensors (inputs and anything else alive), so subtract what was live before `fn` ran.
+ */
+export async function profileOp(fn: () => tf.TensorContainer): Promise<TensorProfile> {
+  const liveBefore = tf.memory().numBytes;
+  const profile = await profileTensors(fn);
+  return { ...profile, peakBytes: profile.peakBytes - liveBefore };
+}

@@ -5,7 +5,7 @@
  * the engine's, the same on every backend).
  */
 import { expect, it } from 'vitest';
-import { describeBackends, profileTensors, seededTensor, tf, type TensorProfile } from '@prep/test-utils/tensor';
+import { describeBackends, seededTensor, tf, type TensorProfile } from '@prep/test-utils/tensor';
 import {
   bigBirdAttention,
   chunkedAttention,
@@ -13,6 +13,7 @@ import {
   scaledDotProductAttention,
   slidingWindowAttention,
 } from '../src/index.js';
+import { profileOp } from './helpers.js';
 
 type Op = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor;
 
@@ -25,7 +26,7 @@ async function measure(op: Op, n: number, gradient: boolean): Promise<TensorProf
   const k = seededTensor([1, 1, n, HEAD_DIM], 2);
   const v = seededTensor([1, 1, n, HEAD_DIM], 3);
   try {
-    return await profileTensors(() =>
+    return await profileOp(() =>
       gradient ? tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(op(a, b, c)))([q, k, v]) : op(q, k, v),
     );
   } finally {

@@ -112,7 +112,7 @@ describeBackends('every op against numpy, forward and gradients', (backend) => {
       ];
     };
     await expectMatchesCpu(build, { atol: 1e-4, rtol: 1e-4 });
-    await expectNoLeak(() => build());
+    await expectNoLeak(() => tf.tidy(build));
   });
 
   it(`runs on ${backend}`, () => {

@@ -1,7 +1,7 @@
 /** Node-lane cases: property tests over random shapes, the large FAVOR+ case, measured estimator error. */
 import { expect, it } from 'vitest';
 import fc from 'fast-check';
-import { describeBackends, expectTensorClose, profileTensors, seededTensor, tf } from '@prep/test-utils/tensor';
+import { describeBackends, expectTensorClose, seededTensor, tf } from '@prep/test-utils/tensor';
 import {
   attentionCost,
   attentionScalingExperiment,
@@ -11,7 +11,7 @@ import {
   scaledDotProductAttention,
   slidingWindowAttention,
 } from '../src/index.js';
-import { forwardAndGrads } from './helpers.js';
+import { forwardAndGrads, profileOp } from './helpers.js';
 
 describeBackends('chunkedAttention = scaledDotProductAttention (fast-check)', () => {
   it('forward and gradients agree for random shapes, heads, causal flags and every chunk size', async () => {
@@ -105,7 +105,7 @@ describeBackends(
       ];
       for (const [options, op] of cases) {
         const q = seededTensor([1, 2, 1024, 32], 1);
-        const measured = (await profileTensors(() => op(q))).peakBytes;
+        const measured = (await profileOp(() => op(q))).peakBytes;
         const predicted = attentionCost(options).workspaceBytes;
         expect(predicted / measured, options.variant).toBeGreaterThan(0.6);
         expect(predicted / measured, options.variant).toBeLessThan(1.4);
