@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { chunkRanges, expNonPositive, rowDot } from './internal/normalize.js';
+import { chunkRanges, expOfDifference, rowDot } from './internal/normalize.js';
 import { chunkedPairLoss } from './internal/pair-loss-grad.js';
 import { booleanOption, chunkSizeOption, optionsObject, pairedEmbeddings, scalarArg } from './internal/validate.js';
 
@@ -40,7 +40,7 @@ function forward(image: tf.Tensor2D, text: tf.Tensor2D, scale: tf.Scalar, chunkS
     const logits = tf.tidy(() => tf.matMul<tf.Tensor2D>(tf.slice(scaledImage, [start, 0], [rows, -1]), textT)); // [rows, N]
     rowLse.push(tf.tidy(() => {
       const m = tf.max(logits, 1, true);
-      return tf.add(tf.log(tf.sum(expNonPositive(tf.sub(logits, m)), 1, true)), m);
+      return tf.add(tf.log(tf.sum(expOfDifference(logits, m), 1, true)), m);
     }));
     const nextMax: tf.Tensor2D = tf.tidy(() => {
       const m = tf.max<tf.Tensor2D>(logits, 0, true);
@@ -48,7 +48,7 @@ function forward(image: tf.Tensor2D, text: tf.Tensor2D, scale: tf.Scalar, chunkS
     });
     const nextSum: tf.Tensor2D = tf.tidy(() => {
       // Column sums as a [1, rows] × [rows, N] product: faster than a reduction over axis 0 on wasm.
-      const strip = tf.matMul<tf.Tensor2D>(tf.ones<tf.Rank.R2>([1, rows]), expNonPositive(tf.sub(logits, nextMax)));
+      const strip = tf.matMul<tf.Tensor2D>(tf.ones<tf.Rank.R2>([1, rows]), expOfDifference(logits, nextMax));
       return colSum && colMax ? tf.add<tf.Tensor2D>(tf.mul(colSum, tf.exp(tf.sub(colMax, nextMax))), strip) : strip;
     });
     logits.dispose();
@@ -93,8 +93,12 @@ function backward(
       const scaledRows = tf.mul(imageRows, scale);
       const g = tf.tidy(() => {
         const logits = tf.matMul<tf.Tensor2D>(scaledRows, textT);
-        const rowPart = tf.tidy(() => expNonPositive(tf.sub(logits, tf.slice(rowShift, [start, 0], [rows, 1]))));
-        return tf.add(rowPart, tf.tidy(() => expNonPositive(tf.sub(logits, colShift))));
+        const rowPart = expOfDifference(logits, tf.slice(rowShift, [start, 0], [rows, 1]));
+        const colPart = expOfDifference(logits, colShift);
+        logits.dispose();
+        const sum = tf.add(rowPart, colPart);
+        tf.dispose([rowPart, colPart]);
+        return sum;
       }); // (P + Q)/(2N) for these rows, [rows, N]
       const h = tf.matMul<tf.Tensor2D>(g, text); // [rows, dim]
       const strip = tf.matMul<tf.Tensor2D>(tf.transpose(tf.mul(imageRows, scaleDy)), g); // [dim, N]

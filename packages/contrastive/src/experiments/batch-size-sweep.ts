@@ -60,7 +60,16 @@ export interface BatchSizeSweep {
   source: SourceBatchSizeClaim;
 }
 
-/** The table of the question's source (ImageNet zero-shot top-1 by batch size), as the source gives it. */
+/**
+ * The table of the question's source (ImageNet zero-shot top-1 by batch size), as the source gives it, with
+ * the caveat that we cannot verify it; {@link batchSizeSweep} returns it beside its measured points.
+ *
+ * @example
+ * ```ts
+ * import { SOURCE_BATCH_SIZE_TABLE } from '@prep/contrastive';
+ * SOURCE_BATCH_SIZE_TABLE.points.map((p) => `${p.label}: ${p.accuracy}`); // ['256: 0.345', …, '32K (CLIP): 0.762']
+ * ```
+ */
 export const SOURCE_BATCH_SIZE_TABLE: SourceBatchSizeClaim = {
   metric: 'ImageNet zero-shot top-1 accuracy (as stated by the source)',
   points: [

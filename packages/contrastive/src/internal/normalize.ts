@@ -39,14 +39,26 @@ export function l2NormalizeGrad(x: tf.Tensor2D, unit: tf.Tensor2D, grad: tf.Tens
 }
 
 /**
- * exp(x) for x ≤ 0 (shifted log-sum-exp terms). On the wasm backend tf.exp runs as a scalar loop while
- * tf.sigmoid is vectorised, so there exp(x) = σ(x) / (1 − σ(x)) (exact for every x; 1 − σ(x) ≥ ½ for x ≤ 0,
- * so no cancellation) is several times faster, within ~5 float32 ulps. Other backends use tf.exp.
+ * exp(a − b) for a ≤ b (shifted log-sum-exp terms), freeing each intermediate as soon as the next exists, so
+ * that besides `a` at most two tensors of its size are alive. On the wasm backend tf.exp runs as a scalar
+ * loop while tf.sigmoid is vectorised, so there exp(x) = 1 / (1/σ(x) − 1) (exact for every x; for x ≤ 0,
+ * 1/σ(x) ≥ 2, so no cancellation) costs about a quarter of the CPU time, within ~6 float32 ulps. Other
+ * backends use tf.exp. Call it where no gradient tape records (inside a custom gradient's passes).
  */
-export function expNonPositive<T extends tf.Tensor>(x: T): T {
-  if (tf.getBackend() !== 'wasm') return tf.exp(x);
-  return tf.tidy(() => {
-    const p = tf.sigmoid(x);
-    return tf.div(p, tf.sub(1, p));
-  });
+export function expOfDifference<T extends tf.Tensor>(a: T, b: tf.Tensor): T {
+  const x = tf.sub<T>(a, b);
+  if (tf.getBackend() !== 'wasm') {
+    const out = tf.exp(x);
+    x.dispose();
+    return out;
+  }
+  const sigmoid = tf.sigmoid(x);
+  x.dispose();
+  const inverse = tf.div<T>(1, sigmoid);
+  sigmoid.dispose();
+  const odds = tf.sub<T>(inverse, 1);
+  inverse.dispose();
+  const out = tf.div<T>(1, odds);
+  odds.dispose();
+  return out;
 }
