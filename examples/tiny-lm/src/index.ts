@@ -1,0 +1,18 @@
+export { CharTokenizer } from './tokenizer.js';
+export { generateFables, FABLE_HEADERS } from './fables.js';
+export type { GenerateFablesOptions } from './fables.js';
+export { SeededRandom, mixSeed } from './random.js';
+export { TinyLM, DEFAULT_CONFIG } from './model.js';
+export type { TinyLMConfig, TinyLMBlock, TinyLMForwardResult, CachedAttention } from './model.js';
+export { train, evaluate, unigramCrossEntropy } from './train.js';
+export type { TrainOptions, TrainProgress, TrainResult } from './train.js';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+export type { Checkpoint, CheckpointJSON } from './checkpoint.js';
+export { sampleToken } from './sampling.js';
+export type { SamplingOptions } from './sampling.js';
+export { generate, worstCaseBlocks } from './generate.js';
+export type { GenerateOptions, GenerateResult, GenerateStats, GenerateStep } from './generate.js';
+export { generateContiguous } from './generate-contiguous.js';
+export type { ContiguousGenerateResult } from './generate-contiguous.js';
+export { ContiguousKVCache, pagedDecodeAttention, pagedPrefillAttention } from './caches.js';
+export type { GenerateRequest, DecodeOptions, CompletionResult, FinishReason } from './internal/requests.js';

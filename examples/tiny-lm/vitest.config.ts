@@ -1,0 +1,3 @@
+import { nodeLaneConfig } from '@prep/test-utils/vitest';
+
+export default nodeLaneConfig();
