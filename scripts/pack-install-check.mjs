@@ -55,6 +55,17 @@ try {
     ...examples.map((dir) => ({ name: `example-${dir}`, from: join(repo, 'examples', dir, 'consumer') })),
   ];
   for (const { name, from } of consumers) cpSync(from, join(project, name), { recursive: true });
+  // An example's own sources go beside its consumer scripts: type-checked below with the consumers, and
+  // compiled to <name>/dist (node16 ESM) against the installed tarballs, so its consumer runs the example
+  // exactly as published packages let it.
+  for (const dir of examples) {
+    const name = `example-${dir}`;
+    cpSync(join(repo, 'examples', dir, 'src'), join(project, name, 'src'), { recursive: true });
+    const config = `tsconfig.${name}.json`;
+    const compilerOptions = { strict: true, skipLibCheck: true, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], module: 'node16', moduleResolution: 'node16', rootDir: `${name}/src`, outDir: `${name}/dist` };
+    writeFileSync(join(project, config), JSON.stringify({ compilerOptions, include: [`${name}/src/**/*.ts`] }));
+    run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { cwd: project, label: `tsc -p ${config} (compile the example)` });
+  }
 
   for (const node of nodes) {
     const version = capture(node, ['--version']);
