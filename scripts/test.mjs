@@ -7,8 +7,13 @@ import { printTally, tally } from './lib/results.mjs';
 
 const clock = stopwatch();
 const env = ensurePnpm();
-const packageDirs = readdirSync(join(repo, 'packages')).filter((d) => existsSync(join(repo, 'packages', d, 'package.json')));
-const laneReports = (lane) => packageDirs.map((d) => join(repo, 'packages', d, '.test-results', `${lane}.json`));
+// Packages and examples: each writes its Node-lane report to .test-results/<lane>.json.
+const projectDirs = ['packages', 'examples'].flatMap((group) =>
+  existsSync(join(repo, group))
+    ? readdirSync(join(repo, group)).filter((d) => existsSync(join(repo, group, d, 'package.json'))).map((d) => join(repo, group, d))
+    : [],
+);
+const laneReports = (lane) => projectDirs.map((dir) => join(dir, '.test-results', `${lane}.json`));
 let allOk = true;
 
 try {
