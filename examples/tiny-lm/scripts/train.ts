@@ -3,7 +3,7 @@
  * progress bar (steps, loss, tokens/s, ETA) and the expert load of every MoE block, then saves
  * checkpoint/model.json + checkpoint/weights.bin and writes the run's numbers into README.md.
  *
- * Flags: --steps N (default 400), --batch N (8), --seq N (128), --lr X (3e-3), --seed N (0),
+ * Flags: --steps N (default 1200), --batch N (8), --seq N (128), --lr X (3e-3), --seed N (0),
  * --out DIR (checkpoint/), --no-readme.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +14,7 @@ import { CharTokenizer, DEFAULT_CONFIG, TinyLM, evaluate, train, unigramCrossEnt
 import { args, checkpointDir, clock, compact, corpusPath, pct, root, useWasm, writeCheckpoint, writeReadmeSection } from './lib.js';
 
 const a = args();
-const steps = a.get('steps', 400);
+const steps = a.get('steps', 1200);
 const batchSize = a.get('batch', 8);
 const seqLen = a.get('seq', 128);
 const learningRate = a.get('lr', 3e-3);
