@@ -339,6 +339,14 @@ export class KVCacheManager {
    * vLLM), keeping their cached hashes.
    * @param seqId - a known sequence
    * @throws RangeError for an unknown seqId
+   * @example
+   * ```ts
+   * const kv = new KVCacheManager({ numBlocks: 8, blockSize: 4 });
+   * kv.addSequence(0, [1, 2, 3, 4, 5]); // 5 tokens: 2 blocks
+   * kv.numFreeBlocks;                   // 6
+   * kv.free(0);
+   * kv.numFreeBlocks;                   // 8
+   * ```
    */
   free(seqId: number): void {
     const fn = `${FN}.free`;
@@ -365,6 +373,14 @@ export class KVCacheManager {
    * @returns the number of blocks that became free
    * @throws RangeError for an unknown or already preempted seqId or an unknown mode; TypeError for a
    *   mode that is not a string
+   * @example
+   * ```ts
+   * const kv = new KVCacheManager({ numBlocks: 8, blockSize: 4 });
+   * kv.addSequence(0, [1, 2, 3, 4, 5, 6]);
+   * kv.preempt(0, 'recompute'); // 2 blocks freed
+   * kv.getNumTokens(0);         // 6: the tokens are kept
+   * kv.getBlockTable(0);        // []
+   * ```
    */
   preempt(seqId: number, mode: 'recompute' | 'swap'): number {
     const fn = `${FN}.preempt`;
@@ -389,6 +405,14 @@ export class KVCacheManager {
    * @returns which K/V the caller must restore ({@link ResumeResult})
    * @throws RangeError for an unknown or running seqId; OutOfBlocksError when the pool is too full
    *   (the sequence stays preempted)
+   * @example
+   * ```ts
+   * const kv = new KVCacheManager({ numBlocks: 8, blockSize: 4 });
+   * kv.addSequence(0, [1, 2, 3, 4, 5, 6]);
+   * kv.preempt(0, 'recompute');
+   * kv.resume(0);               // { mode: 'recompute', numTokens: 6, numCachedTokens: 0 }: recompute all 6
+   * kv.getBlockTable(0).length; // 2
+   * ```
    */
   resume(seqId: number): ResumeResult {
     const fn = `${FN}.resume`;
@@ -405,6 +429,12 @@ export class KVCacheManager {
    * The physical block ids of a sequence, logical block i at index i (a copy). A preempted sequence
    * holds none.
    * @throws RangeError for an unknown seqId
+   * @example
+   * ```ts
+   * const kv = new KVCacheManager({ numBlocks: 4, blockSize: 4 });
+   * kv.addSequence(7, [9, 9, 9, 9, 9]);
+   * kv.getBlockTable(7); // [0, 1]
+   * ```
    */
   getBlockTable(seqId: number): readonly number[] {
     return this.#known(seqId, `${FN}.getBlockTable`, 'seqId').table.slice();
@@ -413,6 +443,13 @@ export class KVCacheManager {
   /**
    * The number of tokens of a sequence (running or preempted).
    * @throws RangeError for an unknown seqId
+   * @example
+   * ```ts
+   * const kv = new KVCacheManager({ numBlocks: 4, blockSize: 4 });
+   * kv.addSequence(7, [9, 9, 9, 9, 9]);
+   * kv.appendToken(7, 3);
+   * kv.getNumTokens(7); // 6
+   * ```
    */
   getNumTokens(seqId: number): number {
     const seq = this.#known(seqId, `${FN}.getNumTokens`, 'seqId');
