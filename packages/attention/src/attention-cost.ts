@@ -136,7 +136,9 @@ export function attentionCost(options: AttentionCostOptions): AttentionCost {
         }
       }
       perHead = { flops, scores };
-      workspace = Math.max(outputList + 4 * BH * n * E, (BH + 3) * n * d * E + 8 * c * d * E) + 3 * c * c * E + (causal ? c * c * E : 0);
+      // The end (per-head outputs and log-sum-exps, stacked) or one head's key tiles plus one tile of scores
+      // (re-calibrated with tf.profile after tiles became O(tile) copies instead of tf.split of whole heads).
+      workspace = Math.max(outputList + 2 * BH * n * E, (BH + 1) * n * d * E + 4 * c * d * E + (3 + (causal ? 1 : 0)) * c * c * E);
       break;
     }
     case 'linear': {
@@ -173,16 +175,15 @@ export function attentionCost(options: AttentionCostOptions): AttentionCost {
       const { tile, bandWidth } = slidingWindowTiling(w, n, n, causal);
       const tiles = Math.ceil(n / tile);
       const tileScores = tile * bandWidth;
+      // Per tile: QKᵀ, bias, softmax, PV, and the tile's log-sum-exp (two row maxima, a log and a subtraction).
       perHead = {
-        flops: n * d + tiles * (2 * tileScores * d + tileScores + SOFTMAX_FLOPS_PER_SCORE * tileScores + 2 * tileScores * d),
+        flops: n * d + tiles * (2 * tileScores * d + tileScores + SOFTMAX_FLOPS_PER_SCORE * tileScores + 2 * tileScores * d + 2 * tileScores + 2 * tile),
         scores: tiles * tileScores,
       };
-      const keyRows = (tiles + bandWidth / tile - 1) * tile;
       const distinctBiases = Math.min(tiles, 2 * (bandWidth / tile) + 1);
-      workspace = Math.max(
-        outputList,
-        (BH - 1) * n * d * E + 6 * keyRows * d * E + 10 * n * d * E + (3 + distinctBiases) * tileScores * E + 2 * bandWidth * d * E,
-      );
+      // Padded q, k, v and their [batch·heads, n, ·] views, the tiles' outputs (with their log-sum-exp) per head,
+      // stacked and sliced: about 8 copies of q (calibrated with tf.profile), plus one tile's work and the biases.
+      workspace = Math.max(outputList, 8 * BH * tiles * tile * d * E + (4 + distinctBiases) * tileScores * E);
       break;
     }
     case 'bigbird': {
@@ -198,12 +199,14 @@ export function attentionCost(options: AttentionCostOptions): AttentionCost {
         const keys = blocks.length * b;
         const tile = b * keys;
         const masked = padded > n && blocks[blocks.length - 1] === layout.numBlocks - 1;
-        flops += 4 * tile * d + SOFTMAX_FLOPS_PER_SCORE * tile + (masked ? tile : 0);
+        flops += 4 * tile * d + SOFTMAX_FLOPS_PER_SCORE * tile + (masked ? tile : 0) + 2 * tile + 2 * b; // + the block's log-sum-exp
         scores += tile;
         widest = Math.max(widest, keys);
       }
       perHead = { flops, scores };
-      workspace = Math.max(outputList, (BH - 1) * n * d * E + 9 * padded * d * E + 3 * b * widest * E + 2 * widest * d * E);
+      // Padded q, k, v, the blocks' outputs (with their log-sum-exp) per head, stacked and sliced: about 6
+      // copies of q (calibrated with tf.profile), plus the widest block's scores (a global block: b × n).
+      workspace = Math.max(outputList, 6 * BH * padded * d * E + 3 * b * widest * E);
       break;
     }
   }

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { headMatrix } from './internal/heads.js';
+import { blockSparseAttention, type TilePlan } from './internal/block-sparse.js';
 import { MASKED_SCORE } from './internal/mask.js';
 import { computeLayout, type BigBirdLayout, type BlockOptions } from './internal/layouts.js';
-import { attentionDims, floatTensor, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
+import { attentionDims, floatTensor, numberOption, optionsObject } from './internal/validate.js';
 import { seedOption } from './random-features.js';
-import { splitInto } from './sliding-window-attention.js';
 
 /** Options of {@link bigBirdAttention}. */
 export interface BigBirdAttentionOptions {
@@ -80,7 +79,7 @@ export function bigBirdLayout(options: BigBirdLayoutOptions): BigBirdLayout {
  * BigBird block-sparse attention (Zaheer et al. 2020, ITC variant): the sequence is cut into blocks of
  * `blockSize`; each query block attends its window of 3 blocks, the global blocks and `numRandomBlocks`
  * random blocks; global blocks attend everything. Each row is an exact softmax over its allowed keys.
- * Only the attended blocks are gathered (by slicing and concatenation, differentiable on every backend),
+ * Only the attended blocks are gathered (copied tile by tile, with a hand-written gradient),
  * so time and memory grow as n·(3 + g + r)·blockSize plus n·g·blockSize for the global rows: linear in n
  * for fixed blocks, in the forward pass and in the tfjs-autodiff gradient. Inputs are padded internally
  * to a multiple of `blockSize` (padded keys are masked, padded rows dropped). Requires nQ = nK
@@ -122,66 +121,34 @@ export function bigBirdAttention(
     const { numBlocks, paddedLength, attendedBlocks } = layout;
     const blockSize = layoutOpts.blockSize;
     const padding = paddedLength - n;
-    const isGlobal = new Set(layout.globalBlocks);
-    // Padded keys live in the last block: mask their columns wherever that block is gathered.
-    // Blocks are gathered in ascending order, so padded keys are always the last `padding` columns.
-    const biasCache = new Map<number, tf.Tensor2D>();
-    const biasFor = (blocks: readonly number[]): tf.Tensor2D | null => {
+    // Padded keys live in the last block: mask their columns wherever that block is attended.
+    // Blocks are attended in ascending order, so padded keys are always the last `padding` columns.
+    const biasCache = new Map<number, Float32Array>();
+    const biasFor = (blocks: readonly number[]): Float32Array | null => {
       if (padding === 0 || blocks[blocks.length - 1] !== numBlocks - 1) return null;
       let bias = biasCache.get(blocks.length);
       if (!bias) {
-        const values = new Float32Array(blocks.length * blockSize);
-        values.fill(MASKED_SCORE, values.length - padding);
-        bias = tf.tensor2d(values, [1, values.length]);
+        bias = new Float32Array(blockSize * blocks.length * blockSize);
+        for (let r = 0; r < blockSize; r++) bias.fill(MASKED_SCORE, (r + 1) * blocks.length * blockSize - padding, (r + 1) * blocks.length * blockSize);
         biasCache.set(blocks.length, bias);
       }
       return bias;
     };
-    // Built up front in this scope: the per-block scopes below must not dispose shared biases.
-    const blockBiases = attendedBlocks.map(biasFor);
-    const padRows = (x: tf.Tensor2D): tf.Tensor2D => (padding === 0 ? x : tf.pad(x, [[0, padding], [0, 0]]));
-
-    const outputs: tf.Tensor2D[] = [];
-    for (let b = 0; b < batch; b++) {
-      for (let g = 0; g < headsKV; g++) {
-        // One scope per KV head and one per query head: outside tf.grad only the outputs accumulate.
-        const group = tf.tidy(() => {
-          const groupOut: tf.Tensor2D[] = [];
-          const keysT = tf.transpose(padRows(headMatrix(kt, b, g)));
-          const values = padRows(headMatrix(vt, b, g));
-          const keyBlocks = splitInto(keysT, numBlocks, 1);
-          const valueBlocks = splitInto(values, numBlocks, 0);
-          for (let h = 0; h < headsQ; h++) {
-            if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
-            groupOut.push(tf.tidy(() => {
-              const queryBlocks = splitInto(padRows(tf.mul(headMatrix(qt, b, h), scale)), numBlocks, 0);
-              const rowsOut: tf.Tensor2D[] = [];
-              for (let i = 0; i < numBlocks; i++) {
-                // One scope per query block: outside tf.grad only the block's output stays alive.
-                rowsOut.push(
-                  tf.tidy(() => {
-                    const blocks = attendedBlocks[i]!;
-                    const full = isGlobal.has(i) || blocks.length === numBlocks;
-                    const kT = full ? keysT : blocks.length === 1 ? keyBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => keyBlocks[j]!), 1);
-                    const vv = full ? values : blocks.length === 1 ? valueBlocks[blocks[0]!]! : tf.concat(blocks.map((j) => valueBlocks[j]!), 0);
-                    let scores: tf.Tensor2D = tf.matMul(queryBlocks[i]!, kT);
-                    const bias = blockBiases[i];
-                    if (bias) scores = tf.add(scores, bias);
-                    return tf.matMul(tf.softmax(scores), vv);
-                  }),
-                );
-              }
-              const out = rowsOut.length === 1 ? rowsOut[0]! : tf.concat(rowsOut, 0);
-              return padding === 0 ? out : tf.slice(out, [0, 0], [n, valueDim]);
-            }));
-          }
-          return groupOut;
-        });
-        let next = 0;
-        for (let h = 0; h < headsQ; h++) if (kvHeadOf(h, headsQ, headsKV) === g) outputs[b * headsQ + h] = group[next++]!;
-      }
-    }
-    return tf.reshape(tf.stack(outputs), [batch, headsQ, n, valueDim]);
+    const plans: TilePlan[] = attendedBlocks.map((blocks) => ({ blocks, bias: biasFor(blocks) }));
+    const pad = (x: tf.Tensor4D, width: number): tf.Tensor3D => {
+      const flat = tf.reshape<tf.Rank.R3>(x, [x.shape[0] * x.shape[1], n, width]);
+      return padding === 0 ? flat : tf.pad(flat, [[0, 0], [0, padding], [0, 0]]);
+    };
+    // One query block per tile, its attended key blocks gathered in O(block) each (blockSparseAttention):
+    // no per-block slice of an O(n) tensor, which tfjs-backend-wasm's Slice makes quadratic.
+    const result = blockSparseAttention(pad(qt, headDim), pad(kt, headDim), pad(vt, valueDim), {
+      tile: blockSize,
+      block: blockSize,
+      plans,
+      groupSize: headsQ / headsKV,
+      scale,
+    });
+    return tf.reshape(tf.slice(result, [0, 0, 0], [batch * headsQ, n, valueDim]), [batch, headsQ, n, valueDim]);
   });
 }
 

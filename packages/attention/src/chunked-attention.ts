@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalBiasCache, causalTileState, tile, type Block } from './internal/blocks.js';
-import { headMatrix } from './internal/heads.js';
+import { source, type Source } from './internal/block-sparse.js';
 import {
   attentionDims,
   booleanOption,
@@ -125,18 +125,20 @@ function rowLogSumExp(scores: tf.Tensor2D, probs: tf.Tensor2D): tf.Tensor2D {
 }
 
 function forward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, config: Config): { out: tf.Tensor4D; lse: tf.Tensor4D } {
-  const { batch, headsQ, headsKV, nQ, headDim, valueDim } = config.dims;
+  const { batch, headsQ, headsKV, nQ, valueDim } = config.dims;
   const biases = new CausalBiasCache(config.dims.nK - nQ);
-  const sizes = keyTiles(config).map((t) => t.size);
+  const kTiles = keyTiles(config);
+  // Tiles are copied out in O(tile) each (see `source`): tf.split / tf.slice of a whole head would copy the
+  // whole input per tile on wasm, quadratic in n.
+  const sources = [q, k, v].map(source);
+  const [qs, ks, vs] = sources as [Source, Source, Source];
   const outputs: tf.Tensor2D[] = [];
   const logSumExps: tf.Tensor2D[] = [];
   try {
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
-        const [keysT, values] = tf.tidy((): [tf.Tensor2D[], tf.Tensor2D[]] => [
-          tf.split(tf.transpose(headMatrix(k, b, g)), sizes, 1),
-          tf.split(headMatrix(v, b, g), sizes, 0),
-        ]);
+        const keysT = kTiles.map((key) => tf.tidy(() => tf.transpose(ks.take(b * headsKV + g, [key]))));
+        const values = kTiles.map((key) => vs.take(b * headsKV + g, [key]));
         for (let h = 0; h < headsQ; h++) {
           if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
           const headOut: tf.Tensor2D[] = [];
@@ -148,9 +150,7 @@ function forward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, config: Config)
               headLse.push(tf.zeros([query.size, 1]));
               continue;
             }
-            const qi = tf.tidy(() =>
-              tf.mul(tf.reshape(tf.slice(q, [b, h, query.start, 0], [1, 1, query.size, headDim]), [query.size, headDim]), config.scale),
-            );
+            const qi = tf.tidy(() => tf.mul<tf.Tensor2D>(qs.take(b * headsQ + h, [query]), config.scale));
             let acc: tf.Tensor2D | null = null;
             let lse: tf.Tensor2D | null = null;
             for (const { key, index, partial } of todo) {
@@ -193,6 +193,7 @@ function forward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, config: Config)
     return { out, lse };
   } finally {
     biases.dispose();
+    for (const s of sources) s.dispose();
   }
 }
 
@@ -234,18 +235,18 @@ function backward(dy: tf.Tensor4D, saved: tf.Tensor4D[], config: Config): tf.Ten
   const { batch, headsQ, headsKV, nQ, nK, headDim, valueDim } = config.dims;
   const biases = new CausalBiasCache(nK - nQ);
   const kTiles = keyTiles(config);
-  const sizes = kTiles.map((t) => t.size);
   const dQ: tf.Tensor2D[] = [];
   const dK: tf.Tensor2D[] = [];
   const dV: tf.Tensor2D[] = [];
-  const slice2 = (t: tf.Tensor4D, b: number, h: number, query: Block, width: number): tf.Tensor2D =>
-    tf.reshape(tf.slice(t, [b, h, query.start, 0], [1, 1, query.size, width]), [query.size, width]);
+  const sources = [q, k, v, out, lse, dy].map(source);
+  const [qSrc, kSrc, vSrc, outSrc, lseSrc, dySrc] = sources as [Source, Source, Source, Source, Source, Source];
+  const slice2 = (src: Source, b: number, h: number, query: Block): tf.Tensor2D => src.take(b * headsQ + h, [query]);
   try {
     for (let b = 0; b < batch; b++) {
       for (let g = 0; g < headsKV; g++) {
         const [keys, keysT, valuesT] = tf.tidy((): [tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[]] => {
-          const kh = headMatrix(k, b, g);
-          return [tf.split(kh, sizes, 0), tf.split(tf.transpose(kh), sizes, 1), tf.split(tf.transpose(headMatrix(v, b, g)), sizes, 1)];
+          const keys = kTiles.map((key) => kSrc.take(b * headsKV + g, [key]));
+          return [keys, keys.map((x) => tf.transpose(x)), kTiles.map((key) => tf.transpose(vSrc.take(b * headsKV + g, [key])))];
         });
         // Transposed accumulators (dKᵀ, dVᵀ per key tile) keep every product in the fast, untransposed form.
         const dKT: (tf.Tensor2D | null)[] = kTiles.map(() => null);
@@ -260,12 +261,12 @@ function backward(dy: tf.Tensor4D, saved: tf.Tensor4D[], config: Config): tf.Ten
               continue;
             }
             const [qi, qiT, dOi, dOiT, lsei, deltai] = tf.tidy(() => {
-              const qs = tf.mul(slice2(q, b, h, query, headDim), config.scale);
+              const qs = tf.mul(slice2(qSrc, b, h, query), config.scale);
               const live = liveRows(query, config);
-              let dO = slice2(dy, b, h, query, valueDim);
+              let dO = slice2(dySrc, b, h, query);
               if (live) dO = tf.mul(dO, live);
-              const delta = tf.sum(tf.mul(dO, slice2(out, b, h, query, valueDim)), 1, true);
-              return [qs, tf.transpose(qs), dO, tf.transpose(dO), slice2(lse, b, h, query, 1), delta];
+              const delta = tf.sum(tf.mul(dO, slice2(outSrc, b, h, query)), 1, true);
+              return [qs, tf.transpose(qs), dO, tf.transpose(dO), slice2(lseSrc, b, h, query), delta];
             }) as tf.Tensor2D[];
             let dQi: tf.Tensor2D | null = null;
             for (const { key, index, partial } of todo) {
@@ -314,5 +315,7 @@ function backward(dy: tf.Tensor4D, saved: tf.Tensor4D[], config: Config): tf.Ten
     return [dq, dk, dv];
   } finally {
     biases.dispose();
+    for (const s of sources) s.dispose();
   }
 }
+

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { headMatrix } from './internal/heads.js';
 import { slidingWindowTiling } from './internal/layouts.js';
+import { blockSparseAttention, type TilePlan } from './internal/block-sparse.js';
 import { MASKED_SCORE } from './internal/mask.js';
-import { attentionDims, booleanOption, floatTensor, got, kvHeadOf, numberOption, optionsObject } from './internal/validate.js';
+import { attentionDims, booleanOption, floatTensor, got, numberOption, optionsObject } from './internal/validate.js';
 
 /** Options of {@link slidingWindowAttention}. */
 export interface SlidingWindowAttentionOptions {
@@ -80,14 +80,17 @@ export function slidingWindowAttention(
     const numTiles = Math.ceil(nQ / tile);
     const piecesPerBand = bandWidth / tile;
     const numPieces = numTiles + piecesPerBand - 1;
+    const groupSize = headsQ / headsKV;
+    const BK = batch * headsKV;
+    const BQ = batch * headsQ;
     // Key pieces cover absolute positions [base, base + numPieces·tile); tile t's band starts at piece t.
     const base = offset - halfWindow;
     const allowed = (query: number, key: number): boolean =>
       key >= 0 && key < nK && (causal ? key <= query && key >= query - half : Math.abs(query - key) <= half);
 
     // One bias per distinct tile layout (interior tiles share one).
-    const biasCache = new Map<string, tf.Tensor2D | null>();
-    const bandBias = (t: number): tf.Tensor2D | null => {
+    const biasCache = new Map<string, Float32Array | null>();
+    const bandBias = (t: number): Float32Array | null => {
       const firstQuery = t * tile + offset;
       const firstKey = base + t * tile;
       const lo = Math.max(0, -firstKey);
@@ -95,110 +98,96 @@ export function slidingWindowAttention(
       const rowsPast = Math.max(0, (t + 1) * tile - nQ);
       const id = `${lo}|${hi}|${rowsPast}`;
       if (biasCache.has(id)) return biasCache.get(id)!;
-      {
-        const values = new Float32Array(tile * bandWidth);
-        let any = false;
-        for (let r = 0; r < tile; r++) {
-          for (let c = 0; c < bandWidth; c++) {
-            // Rows past nQ are padding: give them a harmless key so no row is fully masked.
-            const ok = firstQuery + r - offset >= nQ ? c === 0 : allowed(firstQuery + r, firstKey + c);
-            if (!ok) {
-              values[r * bandWidth + c] = MASKED_SCORE;
-              any = true;
-            }
+      const values = new Float32Array(tile * bandWidth);
+      let any = false;
+      for (let r = 0; r < tile; r++) {
+        for (let c = 0; c < bandWidth; c++) {
+          // Rows past nQ are padding: give them a harmless key so no row is fully masked.
+          const ok = firstQuery + r - offset >= nQ ? c === 0 : allowed(firstQuery + r, firstKey + c);
+          if (!ok) {
+            values[r * bandWidth + c] = MASKED_SCORE;
+            any = true;
           }
         }
-        const bias = any ? tf.tensor2d(values, [tile, bandWidth]) : null;
-        biasCache.set(id, bias);
-        return bias;
       }
+      const bias = any ? values : null;
+      biasCache.set(id, bias);
+      return bias;
     };
-    // Global keys a tile's rows see outside their band (inside it they are already counted).
-    const globalBias = (t: number): tf.Tensor2D | null => {
-      if (globals.length === 0) return null;
-      const values = new Float32Array(tile * globals.length);
+    const plans: TilePlan[] = Array.from({ length: numTiles }, (_, t) => ({
+      blocks: Array.from({ length: piecesPerBand }, (_, j) => t + j),
+      bias: bandBias(t),
+    }));
+    // Global keys a row sees outside its band (inside it they are already counted).
+    let globalBias: tf.Tensor2D | null = null;
+    if (globals.length > 0) {
+      const G = globals.length;
+      const values = new Float32Array(numTiles * tile * G);
       let anyOpen = false;
-      for (let r = 0; r < tile; r++) {
-        const query = t * tile + offset + r;
+      for (let row = 0; row < numTiles * tile; row++) {
+        const query = row + offset;
         globals.forEach((g, c) => {
-          const open = query - offset < nQ && !allowed(query, g) && (!causal || g <= query);
+          const open = row < nQ && !allowed(query, g) && (!causal || g <= query);
           if (open) anyOpen = true;
-          else values[r * globals.length + c] = MASKED_SCORE;
+          else values[row * G + c] = MASKED_SCORE;
         });
       }
-      return anyOpen ? tf.tensor2d(values, [tile, globals.length]) : null;
-    };
-    // Built up front in this scope: the per-tile scopes below must not dispose shared biases.
-    const tileBiases = Array.from({ length: numTiles }, (_, t) => bandBias(t));
-    const globalBiases = Array.from({ length: numTiles }, (_, t) => globalBias(t));
-
-    // Selection matrices (one-hot) for global keys and global query rows: differentiable gathers.
-    const globalRows = globals.map((g) => g - offset).filter((i) => i >= 0 && i < nQ);
-    const selectKeys = globals.length ? oneHot(globals, nK) : null;
-    const selectRows = globalRows.length ? oneHot(globalRows, nQ) : null;
-    const scatterRows = globalRows.length ? tf.transpose(selectRows!) : null;
-    const localRows = globalRows.length ? tf.tensor2d(rowMask(globalRows, nQ), [nQ, 1]) : null;
-    const globalRowBias = globalRows.length && causal ? causalRowsBias(globalRows.map((i) => i + offset), nK) : null;
-
-    const outputs: tf.Tensor2D[] = [];
-    for (let b = 0; b < batch; b++) {
-      for (let g = 0; g < headsKV; g++) {
-        // One scope per KV head and one per query head: outside tf.grad only the outputs accumulate.
-        const group = tf.tidy(() => {
-          const groupOut: tf.Tensor2D[] = [];
-          const kh = headMatrix(kt, b, g);
-          const vh = headMatrix(vt, b, g);
-          const keyPieces = splitInto(tf.transpose(window1d(kh, base, numPieces * tile)), numPieces, 1);
-          const valuePieces = splitInto(window1d(vh, base, numPieces * tile), numPieces, 0);
-          const keysGT = selectKeys ? tf.transpose(tf.matMul(selectKeys, kh)) : null;
-          const valuesG = selectKeys ? tf.matMul(selectKeys, vh) : null;
-          for (let h = 0; h < headsQ; h++) {
-            if (kvHeadOf(h, headsQ, headsKV) !== g) continue;
-            groupOut.push(tf.tidy(() => {
-              const qh = tf.mul(headMatrix(qt, b, h), scale);
-              const queryTiles = splitInto(window1d(qh as tf.Tensor2D, 0, numTiles * tile), numTiles, 0);
-              const tiles: tf.Tensor2D[] = [];
-              for (let t = 0; t < numTiles; t++) {
-                // One scope per tile: outside tf.grad only the tile's output stays alive.
-                tiles.push(
-                  tf.tidy(() => {
-                    const bandKT = piecesPerBand === 1 ? keyPieces[t]! : tf.concat(keyPieces.slice(t, t + piecesPerBand), 1);
-                    const bandV = piecesPerBand === 1 ? valuePieces[t]! : tf.concat(valuePieces.slice(t, t + piecesPerBand), 0);
-                    let scores: tf.Tensor2D = tf.matMul(queryTiles[t]!, bandKT);
-                    const bias = tileBiases[t];
-                    if (bias) scores = tf.add(scores, bias);
-                    const gBias = globalBiases[t];
-                    if (!gBias) return tf.matMul(tf.softmax(scores), bandV);
-                    const gScores = tf.add(tf.matMul(queryTiles[t]!, keysGT!), gBias);
-                    const [pBand, pGlobal] = tf.split(tf.softmax(tf.concat([scores, gScores], 1)), [bandWidth, globals.length], 1);
-                    return tf.add<tf.Tensor2D>(tf.matMul(pBand!, bandV), tf.matMul(pGlobal!, valuesG!));
-                  }),
-                );
-              }
-              let out: tf.Tensor2D = tf.slice(tf.concat(tiles, 0), [0, 0], [nQ, valueDim]);
-              if (selectRows) {
-                // Global query rows: exact softmax over every (visible) key.
-                let gScores: tf.Tensor2D = tf.matMul(tf.matMul(selectRows, qh), tf.transpose(kh));
-                if (globalRowBias) gScores = tf.add(gScores, globalRowBias);
-                const gOut = tf.matMul(tf.softmax(gScores), vh);
-                out = tf.add(tf.mul(out, localRows!), tf.matMul(scatterRows!, gOut));
-              }
-              return out;
-            }));
-          }
-          return groupOut;
-        });
-        let next = 0;
-        for (let h = 0; h < headsQ; h++) if (kvHeadOf(h, headsQ, headsKV) === g) outputs[b * headsQ + h] = group[next++]!;
-      }
+      if (anyOpen) globalBias = tf.tensor2d(values, [numTiles * tile, G]);
     }
-    return tf.reshape(tf.stack(outputs), [batch, headsQ, nQ, valueDim]);
+    const globalRows = globals.map((g) => g - offset).filter((i) => i >= 0 && i < nQ);
+
+    // The bands: padded keys [base, base + numPieces·tile) cut into pieces of `tile`; tile t reads pieces
+    // t … t + piecesPerBand − 1. The tile loop runs in blockSparseAttention (tiles gathered, not sliced:
+    // tfjs-backend-wasm's Slice copies its whole input, so a slice per tile would be quadratic in n).
+    const k3 = tf.reshape<tf.Rank.R3>(kt, [BK, nK, headDim]);
+    const v3 = tf.reshape<tf.Rank.R3>(vt, [BK, nK, valueDim]);
+    const rowsQ = numTiles * tile;
+    const banded = blockSparseAttention(
+      window3d(tf.reshape<tf.Rank.R3>(qt, [BQ, nQ, headDim]), 0, rowsQ),
+      window3d(k3, base, numPieces * tile),
+      window3d(v3, base, numPieces * tile),
+      { tile, block: tile, plans, groupSize, scale },
+    );
+    let out: tf.Tensor3D = tf.slice(banded, [0, 0, 0], [BQ, rowsQ, valueDim]);
+    if (globalBias) {
+      // Merge the global keys through the band's log-sum-exp: one softmax over band ∪ open globals.
+      const G = globals.length;
+      const lseBand = tf.slice(banded, [0, 0, valueDim], [BQ, rowsQ, 1]);
+      const qs = tf.reshape<tf.Rank.R3>(tf.mul(window3d(tf.reshape<tf.Rank.R3>(qt, [BQ, nQ, headDim]), 0, rowsQ), scale), [BK, groupSize * rowsQ, headDim]);
+      const gScores = tf.add(tf.reshape(tf.matMul(qs, rowsOf(k3, globals), false, true), [BQ, rowsQ, G]), globalBias);
+      const lse = tf.logSumExp(tf.concat([lseBand, gScores], 2), 2, true);
+      const pGlobal = tf.reshape<tf.Rank.R3>(tf.exp(tf.sub(gScores, lse)), [BK, groupSize * rowsQ, G]);
+      const fromGlobals = tf.reshape(tf.matMul(pGlobal, rowsOf(v3, globals)), [BQ, rowsQ, valueDim]);
+      out = tf.add(tf.mul(out, tf.exp(tf.sub(lseBand, lse))), fromGlobals);
+    }
+    if (rowsQ !== nQ) out = tf.slice(out, [0, 0, 0], [BQ, nQ, valueDim]);
+
+    if (globalRows.length) {
+      // Global query rows: exact softmax over every (visible) key.
+      const R = globalRows.length;
+      const qs = tf.mul<tf.Tensor3D>(tf.reshape<tf.Rank.R3>(qt, [BQ, nQ, headDim]), scale);
+      const gq = tf.reshape(rowsOf(qs, globalRows), [BK, groupSize * R, headDim]);
+      let gScores: tf.Tensor = tf.matMul(gq, k3, false, true);
+      if (causal) {
+        const bias = causalRowsBias(globalRows.map((i) => i + offset), nK);
+        gScores = tf.reshape(tf.add(tf.reshape(gScores, [BK, groupSize, R, nK]), bias), [BK, groupSize * R, nK]);
+      }
+      const gOut = tf.reshape(tf.matMul(tf.softmax(gScores) as tf.Tensor3D, v3), [BQ, R, valueDim]);
+      // Scatter the global rows into place: out·(1 − onehot) + onehotᵀ·gOut, as one matMul over every head.
+      const scatter = tf.transpose(oneHot(globalRows, nQ));
+      const placed = tf.matMul(scatter, tf.reshape(tf.transpose(gOut, [1, 0, 2]), [R, BQ * valueDim]));
+      const localRows = tf.tensor2d(rowMask(globalRows, nQ), [nQ, 1]);
+      out = tf.add(tf.mul(out, localRows), tf.transpose(tf.reshape(placed, [nQ, BQ, valueDim]), [1, 0, 2]));
+    }
+    return tf.reshape(out, [batch, headsQ, nQ, valueDim]);
   });
 }
 
-/** `tf.split` into equal parts; one part is the tensor itself (tfjs's SplitV gradient fails for a single part). */
-export function splitInto(x: tf.Tensor2D, parts: number, axis: number): tf.Tensor2D[] {
-  return parts === 1 ? [x] : tf.split(x, parts, axis);
+/** Rows `positions` of every matrix of `[batch, n, width]`, as one one-hot matMul (differentiable everywhere). */
+function rowsOf(x: tf.Tensor3D, positions: readonly number[]): tf.Tensor3D {
+  const [batch, n, width] = x.shape;
+  const picked = tf.matMul(oneHot(positions, n), tf.reshape(tf.transpose(x, [1, 0, 2]), [n, batch * width]));
+  return tf.transpose(tf.reshape(picked, [positions.length, batch, width]), [1, 0, 2]);
 }
 
 /** Validated, sorted, de-duplicated global positions. */
@@ -216,16 +205,16 @@ function globalPositions(list: readonly unknown[], nK: number): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
-/** Rows [start, start + length) of a matrix, zero rows where the range leaves [0, rows). */
-function window1d(x: tf.Tensor2D, start: number, length: number): tf.Tensor2D {
-  const [n, width] = x.shape;
+/** Rows [start, start + length) of each matrix of `[batch, n, width]`, zero rows where the range leaves [0, n). */
+function window3d(x: tf.Tensor3D, start: number, length: number): tf.Tensor3D {
+  const [batch, n, width] = x.shape;
   const from = Math.max(0, start);
   const to = Math.min(n, start + length);
   const before = Math.max(0, -start);
-  if (to <= from) return tf.zeros([length, width]);
-  const body = from === 0 && to === n ? x : tf.slice(x, [from, 0], [to - from, width]);
+  if (to <= from) return tf.zeros([batch, length, width]);
+  const body = from === 0 && to === n ? x : tf.slice(x, [0, from, 0], [batch, to - from, width]);
   const after = length - before - (to - from);
-  return before === 0 && after === 0 ? body : tf.pad(body, [[before, after], [0, 0]]);
+  return before === 0 && after === 0 ? body : tf.pad(body, [[0, 0], [before, after], [0, 0]]);
 }
 
 /** One-hot rows `[positions.length, n]`. */
