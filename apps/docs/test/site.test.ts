@@ -43,6 +43,30 @@ describe('docs site', () => {
     expect(html).toContain('quantile');
   });
 
+  it('the typedoc API: its index and every package page load without console errors, and their links resolve', async () => {
+    const modules = readdirSync(join(dist, 'api', 'modules')).filter((name) => name.endsWith('.html'));
+    expect(modules.length).toBeGreaterThanOrEqual(8);
+    const context = await browser.newContext();
+    const links = new Set<string>();
+    for (const path of ['api/index.html', ...modules.map((name) => `api/modules/${name}`)]) {
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      const res = await page.goto(new URL(path, baseUrl).href, { waitUntil: 'networkidle' });
+      expect(res?.status(), path).toBe(200);
+      expect(problems.errors, path).toEqual([]);
+      const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      for (const href of hrefs) if (href.startsWith(baseUrl)) links.add(href.split('#')[0]!);
+      await page.close();
+    }
+    await context.close();
+    const broken: string[] = [];
+    for (const link of links) {
+      const res = await fetch(link);
+      if (res.status !== 200) broken.push(`${link} → ${res.status}`);
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('every page loads without console errors or failed requests, and its internal links resolve', async () => {
     const pages = sitePages();
     expect(pages.length).toBeGreaterThanOrEqual(4);
