@@ -53,10 +53,22 @@ const q1 = tf.randomNormal<tf.Rank.R4>([1, HEADS, N1, HEAD_DIM], 0, 1, 'float32'
 const k1 = tf.randomNormal<tf.Rank.R4>([1, HEADS, N1, HEAD_DIM], 0, 1, 'float32', 2);
 const v1 = tf.randomNormal<tf.Rank.R4>([1, HEADS, N1, HEAD_DIM], 0, 1, 'float32', 3);
 const repeats1 = quick ? 3 : 7;
-const tScores = await timeMs(() => tf.dispose(tf.matMul(qRows, kCols)), { repeats: repeats1, warmup: 2 });
-const tValues = await timeMs(() => tf.dispose(tf.matMul(probs, values)), { repeats: repeats1, warmup: 2 });
+// Best of the runs for both sides of this ratio (after warm-up: the first large allocations grow the wasm
+// heap): a median let one side absorb other jobs' interference and moved the ratio between 0.42 and 0.71.
+const bestOf = (fn: () => void, warmup: number): number => {
+  for (let i = 0; i < warmup; i++) fn();
+  let best = Infinity;
+  for (let i = 0; i < repeats1; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+};
+const tScores = bestOf(() => tf.dispose(tf.matMul(qRows, kCols)), 3);
+const tValues = bestOf(() => tf.dispose(tf.matMul(probs, values)), 3);
 const matmulGflops = (2 * flopsPerHead) / (2 * (tScores + tValues)) / 1e6;
-const tSdpa = await timeMs(() => tf.dispose(scaledDotProductAttention(q1, k1, v1)), { repeats: repeats1, warmup: 1 });
+const tSdpa = bestOf(() => tf.dispose(scaledDotProductAttention(q1, k1, v1)), 3);
 const sdpaGflops = (HEADS * flopsPerHead) / tSdpa / 1e6;
 // The naive composition: one batched 4-D product, a 4-D softmax, another 4-D product.
 const tNaive = await timeMs(
@@ -108,7 +120,7 @@ sections.push({
   heading: `Exact attention at n = ${N1}, ${HEADS} heads, headDim ${HEAD_DIM}`,
   description:
     `Target: scaledDotProductAttention reaches ≥ 50% of the GFLOP/s of a plain rank-2 \`tf.matMul\` of the same shapes ` +
-    `([n, d]·[d, n] and [n, n]·[n, d], timed separately and summed), and ≥ 2× tfjs-layers' MultiHeadAttention core. ` +
+    `([n, d]·[d, n] and [n, n]·[n, d], timed separately and summed; best of 7 runs after 3 warm-ups for both sides), and ≥ 2× tfjs-layers' MultiHeadAttention core. ` +
     `FLOPs = 4·n²·d per head (the two products); the softmax is not counted, so it is overhead in our figure.`,
   table: markdownTable(
     ['computation', 'time (ms)', 'GFLOP/s', 'vs rank-2 matMul'],
@@ -212,9 +224,35 @@ const exactMid = find('exact', mid);
 const chunkedMid = find('chunked', mid);
 if (exactMid?.peakBytes && chunkedMid?.peakBytes && exactMid.timeMs && chunkedMid.timeMs) {
   const memRatio = chunkedMid.peakBytes / exactMid.peakBytes;
-  const timeRatio = chunkedMid.timeMs / exactMid.timeMs;
   targets.push([`chunked at n = ${mid}: peak bytes / exact's`, '≤ 0.10', memRatio.toFixed(3), memRatio <= 0.1 ? 'met' : 'missed']);
-  targets.push([`chunked at n = ${mid}: time / exact's`, '≤ 1.5', timeRatio.toFixed(2), timeRatio <= 1.5 ? 'met' : 'missed']);
+}
+// The time ratio from the scaling table compared runs minutes apart (1.05 to 1.55 on the same code in three
+// runs): time both ops here in alternation instead, best and median of the rounds.
+{
+  const rounds = quick ? 2 : 5;
+  const [qm, km, vm] = [21, 22, 23].map((seed) => tf.randomNormal<tf.Rank.R4>([1, HEADS, mid, HEAD_DIM], 0, 1, 'float32', seed)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  const exactTimes: number[] = [];
+  const chunkedTimes: number[] = [];
+  tf.dispose([scaledDotProductAttention(qm, km, vm), chunkedAttention(qm, km, vm)]);
+  for (let r = 0; r < rounds; r++) {
+    let start = performance.now();
+    tf.dispose(scaledDotProductAttention(qm, km, vm));
+    exactTimes.push(performance.now() - start);
+    start = performance.now();
+    tf.dispose(chunkedAttention(qm, km, vm));
+    chunkedTimes.push(performance.now() - start);
+  }
+  tf.dispose([qm, km, vm]);
+  const best = (xs: number[]): number => Math.min(...xs);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const timeRatio = best(chunkedTimes) / best(exactTimes);
+  log(`chunked vs exact at n=${mid}, ${rounds} alternating rounds: best ${ms(best(chunkedTimes))} / ${ms(best(exactTimes))} ms, medians ${ms(median(chunkedTimes))} / ${ms(median(exactTimes))} ms`);
+  targets.push([
+    `chunked at n = ${mid}: time / exact's (best of ${rounds} alternating rounds; medians ${(median(chunkedTimes) / median(exactTimes)).toFixed(2)})`,
+    '≤ 1.5',
+    timeRatio.toFixed(2),
+    timeRatio <= 1.5 ? 'met' : 'missed',
+  ]);
 }
 for (const name of ['linear (elu)', 'linear (favor+, m 256)']) {
   const a = find(name, small);
