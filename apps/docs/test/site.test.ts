@@ -34,6 +34,32 @@ function sitePages(): string[] {
   return out;
 }
 
+/**
+ * Loads each path in Chromium (no console error, no failed request, HTTP 200), collects the internal
+ * links of every page, and checks that each of them answers 200.
+ */
+async function expectPagesClean(paths: readonly string[]): Promise<void> {
+    const context = await browser.newContext();
+    const links = new Set<string>();
+    for (const path of paths) {
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      const res = await page.goto(new URL(path, baseUrl).href, { waitUntil: 'networkidle' });
+      expect(res?.status(), path).toBe(200);
+      expect(problems.errors, path).toEqual([]);
+      const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      for (const href of hrefs) if (href.startsWith(baseUrl)) links.add(href.split('#')[0]!);
+      await page.close();
+    }
+    await context.close();
+    const broken: string[] = [];
+    for (const link of links) {
+      const res = await fetch(link);
+      if (res.status !== 200) broken.push(`${link} → ${res.status}`);
+    }
+    expect(broken).toEqual([]);
+}
+
 describe('docs site', () => {
   it('serves the typedoc API page of @prep/stats', async () => {
     const res = await fetch(new URL('api/modules/_prep_stats.html', baseUrl));
@@ -46,49 +72,13 @@ describe('docs site', () => {
   it('the typedoc API: its index and every package page load without console errors, and their links resolve', async () => {
     const modules = readdirSync(join(dist, 'api', 'modules')).filter((name) => name.endsWith('.html'));
     expect(modules.length).toBeGreaterThanOrEqual(8);
-    const context = await browser.newContext();
-    const links = new Set<string>();
-    for (const path of ['api/index.html', ...modules.map((name) => `api/modules/${name}`)]) {
-      const page = await context.newPage();
-      const problems = watchProblems(page);
-      const res = await page.goto(new URL(path, baseUrl).href, { waitUntil: 'networkidle' });
-      expect(res?.status(), path).toBe(200);
-      expect(problems.errors, path).toEqual([]);
-      const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
-      for (const href of hrefs) if (href.startsWith(baseUrl)) links.add(href.split('#')[0]!);
-      await page.close();
-    }
-    await context.close();
-    const broken: string[] = [];
-    for (const link of links) {
-      const res = await fetch(link);
-      if (res.status !== 200) broken.push(`${link} → ${res.status}`);
-    }
-    expect(broken).toEqual([]);
+    await expectPagesClean(['api/index.html', ...modules.map((name) => `api/modules/${name}`)]);
   });
 
   it('every page loads without console errors or failed requests, and its internal links resolve', async () => {
     const pages = sitePages();
     expect(pages.length).toBeGreaterThanOrEqual(4);
-    const context = await browser.newContext();
-    const links = new Set<string>();
-    for (const path of pages) {
-      const page = await context.newPage();
-      const problems = watchProblems(page);
-      const res = await page.goto(new URL(path, baseUrl).href, { waitUntil: 'networkidle' });
-      expect(res?.status(), path).toBe(200);
-      expect(problems.errors, path).toEqual([]);
-      const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
-      for (const href of hrefs) if (href.startsWith(baseUrl)) links.add(href.split('#')[0]!);
-      await page.close();
-    }
-    await context.close();
-    const broken: string[] = [];
-    for (const link of links) {
-      const res = await fetch(link);
-      if (res.status !== 200) broken.push(`${link} → ${res.status}`);
-    }
-    expect(broken).toEqual([]);
+    await expectPagesClean(pages);
   });
 
   for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
